@@ -1,0 +1,16 @@
+//! Palisade's inspection engine.
+//!
+//! The engine turns an HTTP request — a [`request::RequestHead`] followed by body
+//! chunks as they arrive — into a [`verdict::Verdict`]. It owns the request model,
+//! the streaming body parsers, the transforms, the compiled matcher, anomaly
+//! scoring and the policy model. It does no I/O and has no async runtime: the
+//! `palisade` binary (crate `palisade-server`) brings sockets, files and clocks.
+//!
+//! Flow: [`inspector::Inspector::begin`] inspects the head and returns a
+//! [`inspector::Transaction`]; the transaction takes body chunks through
+//! [`inspector::Transaction::feed_body`] and gives its verdict at
+//! [`inspector::Transaction::finish`] (or earlier, when the head alone decides).
+
+pub mod body;
+pub mod target;
+pub mod transform;
