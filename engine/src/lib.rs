@@ -12,5 +12,20 @@
 //! [`inspector::Transaction::finish`] (or earlier, when the head alone decides).
 
 pub mod body;
+pub mod defaults;
+pub mod inspector;
+pub mod matcher;
+pub mod policy;
+pub mod protocol;
+pub mod request;
+pub mod rule;
+pub mod signature;
 pub mod target;
 pub mod transform;
+pub mod verdict;
+
+pub use inspector::{Inspector, Progress, Transaction};
+pub use matcher::CompiledRules;
+pub use policy::Policy;
+pub use request::RequestHead;
+pub use verdict::Verdict;

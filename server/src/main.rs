@@ -1,1 +1,128 @@
-fn main() {}
+//! `palisade`: the command-line entry point. Validates configuration before
+//! doing any work; exits 2 on runtime errors and 64 on invalid configuration.
+
+use clap::{Parser, Subcommand};
+use palisade_engine::inspector::Settings;
+use palisade_engine::rule::Paranoia;
+use palisade_engine::Inspector;
+use palisade_server::{check, engine_setup};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for invalid configuration (EX_USAGE / EX_DATAERR family).
+const EXIT_CONFIG: u8 = 64;
+
+#[derive(Parser)]
+#[command(name = "palisade", version, about = "Palisade web application firewall")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct EngineArgs {
+    /// Policy file (TOML). Default: the embedded rules/default.toml.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Directory of signature files. Default: the embedded signature set.
+    #[arg(long, value_name = "DIR")]
+    signatures: Option<PathBuf>,
+    /// Override the policy's paranoia level (1-4).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+    paranoia: Option<u8>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect raw HTTP/1.1 requests (files, directories, or stdin) and print verdicts.
+    Check {
+        #[command(flatten)]
+        engine: EngineArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "auto")]
+        format: check::Format,
+        /// Request files or directories; none or `-` reads stdin.
+        inputs: Vec<PathBuf>,
+    },
+    /// Policy tools.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate and compile a policy (and signatures) without serving anything.
+    Check {
+        /// Directory of signature files. Default: the embedded set.
+        #[arg(long, value_name = "DIR")]
+        signatures: Option<PathBuf>,
+        /// The policy file.
+        file: PathBuf,
+    },
+}
+
+fn inspector(args: &EngineArgs) -> Result<Inspector, anyhow::Error> {
+    let inspector =
+        engine_setup::build_inspector(args.signatures.as_deref(), args.policy.as_deref())?;
+    Ok(match args.paranoia.and_then(Paranoia::new) {
+        Some(level) => {
+            let mut settings: Settings = inspector.settings().clone();
+            settings.paranoia = level;
+            Inspector::with_settings(inspector.rules().clone(), settings)
+        }
+        None => inspector,
+    })
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PALISADE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            engine,
+            format,
+            inputs,
+        } => {
+            let inspector = match inspector(&engine) {
+                Ok(i) => i,
+                Err(e) => {
+                    eprintln!("palisade: {e:#}");
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            match check::run(&inspector, &inputs, format) {
+                Ok(outcome) => ExitCode::from(outcome.exit_code() as u8),
+                Err(e) => {
+                    eprintln!("palisade: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Policy {
+            command: PolicyCommand::Check { signatures, file },
+        } => match engine_setup::build_inspector(signatures.as_deref(), Some(&file)) {
+            Ok(i) => {
+                println!(
+                    "{}: ok ({} rules in {} groups, {} transform chains)",
+                    file.display(),
+                    i.rules().rules().len(),
+                    i.rules().group_count(),
+                    i.rules().chain_count()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("palisade: {e:#}");
+                ExitCode::from(EXIT_CONFIG)
+            }
+        },
+    }
+}

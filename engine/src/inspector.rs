@@ -1,0 +1,393 @@
+//! The streaming inspector: [`Inspector::begin`] inspects a request head and
+//! returns a [`Transaction`] that takes body chunks as they arrive and gives the
+//! [`Verdict`] at [`Transaction::finish`] — or earlier, when the score already
+//! decides (see [`Transaction::decision`]).
+//!
+//! Memory per transaction is bounded by the policy's [`Limits`]: inspected body
+//! bytes, argument count, value size and nesting depth. Going past a limit is the
+//! policy's configured outcome (inspect what fit, or reject with 413), never
+//! unbounded buffering. Each rule adds to the score at most once per request.
+
+use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
+use crate::matcher::{CompiledRules, RuleIndex, Scratch};
+use crate::policy::{LimitAction, Limits, Policy};
+use crate::protocol::ProtocolCheck;
+use crate::request::{cookie_pairs, RequestHead};
+use crate::rule::Paranoia;
+use crate::target::{TargetLabel, TargetSource};
+use crate::transform::url_decode::url_decode;
+use crate::verdict::{excerpt, Action, BlockReason, Finding, Mode, Verdict};
+use std::sync::Arc;
+
+/// Longest excerpt of matched bytes kept in a finding.
+const EXCERPT_BYTES: usize = 48;
+
+/// Per-request knobs: what the policy (or a route) says for this request.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: Mode,
+    pub paranoia: Paranoia,
+    pub anomaly_threshold: u32,
+    pub limits: Limits,
+    pub block_status: u16,
+}
+
+impl Settings {
+    /// The settings a policy's `[engine]` section gives.
+    pub fn from_policy(policy: &Policy) -> Settings {
+        Settings {
+            mode: policy.engine.mode,
+            paranoia: policy.engine.paranoia,
+            anomaly_threshold: policy.engine.anomaly_threshold,
+            limits: policy.engine.limits,
+            block_status: policy.engine.block_response.status,
+        }
+    }
+}
+
+/// Turns requests into verdicts with one compiled rule set and one policy.
+/// Cheap to clone; share freely across threads.
+#[derive(Clone)]
+pub struct Inspector {
+    rules: Arc<CompiledRules>,
+    settings: Arc<Settings>,
+}
+
+/// Whether inspection should go on.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Keep feeding the body.
+    Continue,
+    /// The verdict is already decided (a block); the rest of the body need not be read.
+    Decided,
+}
+
+impl Inspector {
+    pub fn new(rules: Arc<CompiledRules>, policy: &Policy) -> Inspector {
+        Inspector {
+            rules,
+            settings: Arc::new(Settings::from_policy(policy)),
+        }
+    }
+
+    /// An inspector with explicit settings (per-route overrides).
+    pub fn with_settings(rules: Arc<CompiledRules>, settings: Settings) -> Inspector {
+        Inspector {
+            rules,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn rules(&self) -> &Arc<CompiledRules> {
+        &self.rules
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Inspects the head and starts a transaction for the body.
+    pub fn begin(&self, head: &RequestHead) -> Transaction {
+        let rule_count = self.rules.rules().len();
+        let mut state = State {
+            rules: Arc::clone(&self.rules),
+            settings: Arc::clone(&self.settings),
+            scratch: Scratch::default(),
+            fired: vec![false; rule_count],
+            fired_checks: Vec::new(),
+            hits: Vec::new(),
+            findings: Vec::new(),
+            score: 0,
+            args: 0,
+            limit_rejected: false,
+            stopped: false,
+            remap_query: false,
+        };
+        state.inspect_head(head);
+        let kind = BodyKind::from_content_type(head.header("content-type"));
+        let parser = Some(kind.parser(self.settings.limits.body_limits()));
+        Transaction {
+            state,
+            parser,
+            body_bytes: 0,
+        }
+    }
+
+    /// Inspects a whole request in one call.
+    pub fn inspect(&self, head: &RequestHead, body: &[u8]) -> Verdict {
+        let mut tx = self.begin(head);
+        if !body.is_empty() {
+            let _ = tx.feed_body(body);
+        }
+        tx.finish()
+    }
+}
+
+/// One request under inspection.
+pub struct Transaction {
+    state: State,
+    parser: Option<Box<dyn BodyParser>>,
+    body_bytes: u64,
+}
+
+impl Transaction {
+    /// The verdict, if it is already decided (a block in block mode).
+    pub fn decision(&self) -> Option<Verdict> {
+        self.state.decided().then(|| self.state.verdict())
+    }
+
+    /// Feeds the next body chunk.
+    pub fn feed_body(&mut self, chunk: &[u8]) -> Progress {
+        if self.state.decided() {
+            return Progress::Decided;
+        }
+        let limit = self.state.settings.limits.max_inspected_body_bytes;
+        let remaining = limit.saturating_sub(self.body_bytes);
+        let take = (chunk.len() as u64).min(remaining) as usize;
+        self.body_bytes = self.body_bytes.saturating_add(chunk.len() as u64);
+        if let Some(parser) = self.parser.as_mut() {
+            if take > 0 {
+                parser.feed(chunk.get(..take).unwrap_or_default(), &mut self.state);
+            }
+        }
+        if take < chunk.len() && self.parser.is_some() {
+            // Past the inspection limit: stop parsing (a cut body is not "truncated").
+            self.parser = None;
+            self.state.check(ProtocolCheck::BodyOverLimit, "body", &limit.to_string());
+        }
+        if self.state.decided() {
+            Progress::Decided
+        } else {
+            Progress::Continue
+        }
+    }
+
+    /// Ends the body and gives the verdict.
+    pub fn finish(mut self) -> Verdict {
+        if !self.state.decided() {
+            if let Some(mut parser) = self.parser.take() {
+                parser.finish(&mut self.state);
+            }
+        }
+        self.state.verdict()
+    }
+}
+
+struct State {
+    rules: Arc<CompiledRules>,
+    settings: Arc<Settings>,
+    scratch: Scratch,
+    fired: Vec<bool>,
+    fired_checks: Vec<ProtocolCheck>,
+    hits: Vec<(RuleIndex, String, String)>,
+    findings: Vec<Finding>,
+    score: u32,
+    args: usize,
+    limit_rejected: bool,
+    /// No more values are inspected (argument limit reached).
+    stopped: bool,
+    /// While parsing the query string, body-arg sources are reported as query sources.
+    remap_query: bool,
+}
+
+impl State {
+    fn decided(&self) -> bool {
+        self.settings.mode == Mode::Block
+            && (self.limit_rejected || self.score >= self.settings.anomaly_threshold)
+    }
+
+    fn check(&mut self, check: ProtocolCheck, target: &str, detail: &str) {
+        if self.fired_checks.contains(&check) {
+            return;
+        }
+        self.fired_checks.push(check);
+        if check.is_limit() && self.settings.limits.on_limit == LimitAction::Reject {
+            self.limit_rejected = true;
+        }
+        self.score = self.score.saturating_add(check.severity().weight());
+        self.findings.push(check.finding(target, detail));
+    }
+
+    fn inspect_head(&mut self, head: &RequestHead) {
+        if head.uri.contains(&0) {
+            self.check(ProtocolCheck::NulInRequestTarget, "uri", "\\x00");
+        }
+        self.inspect(TargetSource::Method, "", head.method.as_bytes());
+        self.inspect(TargetSource::Uri, "", &head.uri);
+        let path = url_decode(head.path());
+        self.inspect(TargetSource::Path, "", &path);
+        if let Some(query) = head.query() {
+            self.inspect(TargetSource::QueryString, "", query);
+            let mut parser = BodyKind::UrlEncoded.parser(self.settings.limits.body_limits());
+            self.remap_query = true;
+            parser.feed(query, self);
+            parser.finish(self);
+            self.remap_query = false;
+        }
+        let mut content_lengths: Vec<&[u8]> = Vec::new();
+        let mut transfer_encoding = false;
+        for (count, header) in head.headers.iter().enumerate() {
+            if count >= self.settings.limits.max_headers_count {
+                let max = self.settings.limits.max_headers_count.to_string();
+                self.check(ProtocolCheck::TooManyHeaders, "headers", &max);
+                break;
+            }
+            let lower = header.name.to_ascii_lowercase();
+            match lower.as_str() {
+                "content-length" => content_lengths.push(&header.value),
+                "transfer-encoding" => transfer_encoding = true,
+                _ => {}
+            }
+            self.inspect(TargetSource::HeaderName, &lower, lower.as_bytes());
+            if lower == "cookie" {
+                for (name, value) in cookie_pairs(&header.value) {
+                    let name = String::from_utf8_lossy(name);
+                    self.inspect(TargetSource::CookieName, &name, name.as_bytes());
+                    self.inspect(TargetSource::Cookie, &name, value);
+                }
+            } else {
+                self.inspect(TargetSource::Header, &lower, &header.value);
+            }
+        }
+        if transfer_encoding && !content_lengths.is_empty() {
+            self.check(
+                ProtocolCheck::ContentLengthAndTransferEncoding,
+                "header:content-length",
+                "content-length + transfer-encoding",
+            );
+        }
+        let valid = |v: &&[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
+        if !content_lengths.iter().all(valid) || content_lengths.windows(2).any(|w| w[0] != w[1]) {
+            let shown = content_lengths
+                .iter()
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .collect::<Vec<_>>()
+                .join(",");
+            self.check(ProtocolCheck::InvalidContentLength, "header:content-length", &shown);
+        }
+    }
+
+    fn inspect(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+        if self.stopped || self.decided() {
+            return;
+        }
+        let State {
+            rules,
+            settings,
+            scratch,
+            fired,
+            hits,
+            ..
+        } = self;
+        hits.clear();
+        rules.scan(
+            source,
+            name,
+            value,
+            settings.paranoia,
+            scratch,
+            &|r| fired.get(r.0 as usize).copied().unwrap_or(true),
+            &mut |hit| {
+                hits.push((
+                    hit.rule,
+                    hit.chain.describe(),
+                    excerpt(hit.matched, EXCERPT_BYTES),
+                ))
+            },
+        );
+        if hits.is_empty() {
+            return;
+        }
+        let label = TargetLabel { source, name }.to_string();
+        for (rule, chain, matched) in hits.drain(..) {
+            let Some(meta) = rules.rule(rule) else {
+                continue;
+            };
+            if let Some(slot) = fired.get_mut(rule.0 as usize) {
+                *slot = true;
+            }
+            self.score = self.score.saturating_add(meta.severity.weight());
+            self.findings.push(Finding {
+                rule_id: meta.id,
+                category: meta.category,
+                severity: meta.severity,
+                paranoia: meta.paranoia,
+                message: meta.name.clone(),
+                target: label.clone(),
+                transforms: chain,
+                excerpt: matched,
+            });
+        }
+    }
+
+    fn verdict(&self) -> Verdict {
+        let s = &self.settings;
+        let reason = if self.limit_rejected {
+            Some(BlockReason::LimitExceeded)
+        } else if self.score >= s.anomaly_threshold {
+            Some(BlockReason::AnomalyScore)
+        } else {
+            None
+        };
+        let block = reason.is_some() && s.mode == Mode::Block;
+        Verdict {
+            action: if block { Action::Block } else { Action::Allow },
+            status: match (block, reason) {
+                (true, Some(BlockReason::LimitExceeded)) => 413,
+                (true, _) => s.block_status,
+                (false, _) => 200,
+            },
+            reason,
+            mode: s.mode,
+            score: self.score,
+            threshold: s.anomaly_threshold,
+            paranoia: s.paranoia,
+            findings: self.findings.clone(),
+        }
+    }
+}
+
+fn is_arg(source: TargetSource) -> bool {
+    matches!(
+        source,
+        TargetSource::QueryArg
+            | TargetSource::BodyArg
+            | TargetSource::JsonValue
+            | TargetSource::XmlText
+            | TargetSource::XmlAttr
+    )
+}
+
+impl ValueSink for State {
+    fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+        let source = match (self.remap_query, source) {
+            (true, TargetSource::BodyArg) => TargetSource::QueryArg,
+            (true, TargetSource::BodyArgName) => TargetSource::QueryArgName,
+            (_, s) => s,
+        };
+        if is_arg(source) {
+            self.args += 1;
+            if self.args > self.settings.limits.max_args_count {
+                let max = self.settings.limits.max_args_count.to_string();
+                self.check(ProtocolCheck::TooManyArgs, "args", &max);
+                self.stopped = true;
+                return;
+            }
+        }
+        self.inspect(source, name, value);
+    }
+
+    fn issue(&mut self, issue: BodyIssue) {
+        let check = ProtocolCheck::from_body_issue(&issue);
+        let (target, detail) = match &issue {
+            BodyIssue::ValueTruncated { name } => (format!("args:{name}"), String::new()),
+            BodyIssue::TooDeep => ("body".to_string(), String::new()),
+            BodyIssue::Malformed { reason, offset } => {
+                ("body".to_string(), format!("{reason} at byte {offset}"))
+            }
+            BodyIssue::Truncated { reason } => ("body".to_string(), reason.clone()),
+        };
+        self.check(check, &target, &detail);
+    }
+}

@@ -1,0 +1,451 @@
+//! The compiled matcher: signatures grouped by (target class, transform chain).
+//!
+//! Each group scans a value once: the value is transformed by the group's chain
+//! once, an Aho-Corasick prefilter over the required literals of every pattern in
+//! the group selects the candidate rules, one multi-pattern regex checks the
+//! patterns that have no usable literals (the residual), and only candidates are
+//! confirmed with their own regex. Cost per value grows with the number of
+//! distinct chains, not the number of rules; every engine involved is a finite
+//! automaton, so matching is linear in the input (no backtracking, no ReDoS).
+//!
+//! [`CompiledRules`] is immutable and `Send + Sync`; share it behind an `Arc`.
+//! Per-transaction state lives in a [`Scratch`].
+
+mod factors;
+
+use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
+use crate::signature::{Origin, Pattern, Signature};
+use crate::target::{TargetClass, TargetSource};
+use crate::transform::Chain;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind as AcMatchKind};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use std::collections::BTreeMap;
+
+/// Index of a rule in a [`CompiledRules`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleIndex(pub u32);
+
+/// Shortest literal the prefilter accepts; patterns needing less are residual.
+const MIN_LITERAL_LEN: usize = 2;
+/// Lazy-DFA cache for each confirming regex.
+const CONFIRM_CACHE_BYTES: usize = 1 << 20;
+/// Lazy-DFA cache for a group's residual multi-regex.
+const RESIDUAL_CACHE_BYTES: usize = 8 << 20;
+/// Upper bound on one compiled pattern's NFA.
+const NFA_LIMIT_BYTES: usize = 8 << 20;
+
+/// Why a rule set failed to compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    #[error("{origin}: signature {id}: pattern rejected: {message}")]
+    Pattern {
+        origin: Origin,
+        id: RuleId,
+        message: String,
+    },
+    #[error("prefilter for target class {class:?} failed to build: {message}")]
+    Prefilter { class: TargetClass, message: String },
+}
+
+/// What the engine keeps about each rule besides its pattern.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: RuleId,
+    pub name: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub paranoia: Paranoia,
+    pub owasp: String,
+    pub tags: Vec<String>,
+    pub chain: Chain,
+    pub targets: Vec<TargetSelector>,
+}
+
+struct GroupPattern {
+    rule: RuleIndex,
+    /// Lowercase names this pattern is limited to in this class; `None` = every value.
+    names: Option<Vec<String>>,
+}
+
+struct Group {
+    chain: Chain,
+    patterns: Vec<GroupPattern>,
+    /// Literal prefilter over the required literals of the non-residual patterns.
+    prefilter: Option<AhoCorasick>,
+    /// For each prefilter literal, the group patterns that require it.
+    literal_owners: Vec<Vec<u32>>,
+    /// Patterns without usable literals, checked together first.
+    residual: Option<meta::Regex>,
+    residual_patterns: Vec<u32>,
+}
+
+/// A compiled, immutable rule set.
+pub struct CompiledRules {
+    rules: Vec<RuleMeta>,
+    regexes: Vec<meta::Regex>,
+    /// Groups by target class (indexed by `TargetClass::index`).
+    by_class: Vec<Vec<Group>>,
+}
+
+/// A confirmed match of one rule on one value.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<'a> {
+    pub rule: RuleIndex,
+    pub chain: &'a Chain,
+    /// The bytes the rule's pattern matched, in the transformed value.
+    pub matched: &'a [u8],
+}
+
+/// Per-transaction scratch: candidate marks reused across values.
+#[derive(Default)]
+pub struct Scratch {
+    marks: Vec<u32>,
+    epoch: u32,
+    candidates: Vec<u32>,
+}
+
+impl Scratch {
+    fn begin(&mut self, patterns: usize) {
+        if self.marks.len() < patterns {
+            self.marks.resize(patterns, 0);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.epoch = 1;
+        }
+        self.candidates.clear();
+    }
+
+    fn mark(&mut self, pattern: u32) {
+        if let Some(slot) = self.marks.get_mut(pattern as usize) {
+            if *slot != self.epoch {
+                *slot = self.epoch;
+                self.candidates.push(pattern);
+            }
+        }
+    }
+}
+
+fn syntax_config(case_sensitive: bool) -> syntax::Config {
+    syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(!case_sensitive)
+}
+
+fn pattern_text(sig: &Signature) -> String {
+    match &sig.pattern {
+        Pattern::Regex(r) => r.clone(),
+        Pattern::Phrases(p) => {
+            let alts: Vec<String> = p.iter().map(|s| regex_syntax::escape(s)).collect();
+            format!("(?:{})", alts.join("|"))
+        }
+    }
+}
+
+fn compile_confirm(sig: &Signature, pattern: &str) -> Result<meta::Regex, CompileError> {
+    meta::Regex::builder()
+        .syntax(syntax_config(sig.case_sensitive))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(NFA_LIMIT_BYTES))
+                .hybrid_cache_capacity(CONFIRM_CACHE_BYTES),
+        )
+        .build(pattern)
+        .map_err(|e| CompileError::Pattern {
+            origin: sig.origin.clone(),
+            id: sig.id,
+            message: e.to_string(),
+        })
+}
+
+fn literals_of(sig: &Signature, pattern: &str) -> Result<Option<Vec<Vec<u8>>>, CompileError> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(!sig.case_sensitive)
+        .build()
+        .parse(pattern)
+        .map_err(|e| CompileError::Pattern {
+            origin: sig.origin.clone(),
+            id: sig.id,
+            message: e.to_string(),
+        })?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Err(CompileError::Pattern {
+            origin: sig.origin.clone(),
+            id: sig.id,
+            message: "pattern can match the empty string".into(),
+        });
+    }
+    Ok(factors::required_literals(&hir, MIN_LITERAL_LEN))
+}
+
+impl CompiledRules {
+    /// Compiles validated signatures. Fails on the first pattern that is not in
+    /// the linear-time dialect (backreferences, look-around) or is too large.
+    pub fn compile(signatures: &[Signature]) -> Result<CompiledRules, CompileError> {
+        let mut rules = Vec::with_capacity(signatures.len());
+        let mut regexes = Vec::with_capacity(signatures.len());
+        let mut literals = Vec::with_capacity(signatures.len());
+        let mut patterns = Vec::with_capacity(signatures.len());
+        for sig in signatures {
+            let pattern = pattern_text(sig);
+            regexes.push(compile_confirm(sig, &pattern)?);
+            literals.push(literals_of(sig, &pattern)?);
+            patterns.push(pattern);
+            rules.push(RuleMeta {
+                id: sig.id,
+                name: sig.name.clone(),
+                category: sig.category,
+                severity: sig.severity,
+                paranoia: sig.paranoia,
+                owasp: sig.owasp.clone(),
+                tags: sig.tags.clone(),
+                chain: sig.chain.clone(),
+                targets: sig.targets.clone(),
+            });
+        }
+
+        // (class, chain) -> [(rule index, name filter)]
+        let mut grouped: BTreeMap<(TargetClass, Chain), Vec<(usize, Option<Vec<String>>)>> =
+            BTreeMap::new();
+        for (index, sig) in signatures.iter().enumerate() {
+            let mut per_class: BTreeMap<TargetClass, Option<Vec<String>>> = BTreeMap::new();
+            for sel in &sig.targets {
+                let entry = per_class.entry(sel.class).or_insert_with(|| Some(Vec::new()));
+                match (&sel.name, entry.as_mut()) {
+                    (None, _) => *entry = None,
+                    (Some(name), Some(names)) => names.push(name.clone()),
+                    (Some(_), None) => {}
+                }
+            }
+            for (class, names) in per_class {
+                grouped
+                    .entry((class, sig.chain.clone()))
+                    .or_default()
+                    .push((index, names));
+            }
+        }
+
+        let mut by_class: Vec<Vec<Group>> = TargetClass::ALL.iter().map(|_| Vec::new()).collect();
+        for ((class, chain), members) in grouped {
+            let group = build_group(class, chain, members, signatures, &patterns, &literals)?;
+            if let Some(slot) = by_class.get_mut(class.index()) {
+                slot.push(group);
+            }
+        }
+        Ok(CompiledRules {
+            rules,
+            regexes,
+            by_class,
+        })
+    }
+
+    /// The rules, indexed by [`RuleIndex`].
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    /// The rule at an index.
+    pub fn rule(&self, index: RuleIndex) -> Option<&RuleMeta> {
+        self.rules.get(index.0 as usize)
+    }
+
+    /// Number of (class, chain) groups: the number of scans the heaviest value may cost.
+    pub fn group_count(&self) -> usize {
+        self.by_class.iter().map(Vec::len).sum()
+    }
+
+    /// Distinct transform chains across all groups.
+    pub fn chain_count(&self) -> usize {
+        let mut chains: Vec<&Chain> = self.by_class.iter().flatten().map(|g| &g.chain).collect();
+        chains.sort();
+        chains.dedup();
+        chains.len()
+    }
+
+    /// Scans one value. Rules above `paranoia` and rules for which `skip` returns
+    /// true (already fired) are not confirmed. `on_hit` gets every confirmed rule.
+    pub fn scan(
+        &self,
+        source: TargetSource,
+        name: &str,
+        value: &[u8],
+        paranoia: Paranoia,
+        scratch: &mut Scratch,
+        skip: &dyn Fn(RuleIndex) -> bool,
+        on_hit: &mut dyn FnMut(Hit<'_>),
+    ) {
+        let Some(groups) = self.by_class.get(source.class().index()) else {
+            return;
+        };
+        for group in groups {
+            let transformed = group.chain.apply(value);
+            let haystack: &[u8] = &transformed;
+            scratch.begin(group.patterns.len());
+            if let Some(ac) = &group.prefilter {
+                for m in ac.find_overlapping_iter(haystack) {
+                    if let Some(owners) = group.literal_owners.get(m.pattern().as_usize()) {
+                        for &p in owners {
+                            scratch.mark(p);
+                        }
+                    }
+                }
+            }
+            if let Some(residual) = &group.residual {
+                if residual.is_match(haystack) {
+                    for &p in &group.residual_patterns {
+                        scratch.mark(p);
+                    }
+                }
+            }
+            if scratch.candidates.is_empty() {
+                continue;
+            }
+            scratch.candidates.sort_unstable();
+            for &p in &scratch.candidates {
+                let Some(gp) = group.patterns.get(p as usize) else {
+                    continue;
+                };
+                let Some(meta) = self.rules.get(gp.rule.0 as usize) else {
+                    continue;
+                };
+                if meta.paranoia > paranoia || skip(gp.rule) {
+                    continue;
+                }
+                if let Some(names) = &gp.names {
+                    if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                        continue;
+                    }
+                }
+                let Some(regex) = self.regexes.get(gp.rule.0 as usize) else {
+                    continue;
+                };
+                if let Some(m) = regex.find(haystack) {
+                    on_hit(Hit {
+                        rule: gp.rule,
+                        chain: &group.chain,
+                        matched: haystack.get(m.range()).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether one rule matches a value after its own chain, ignoring targets and
+    /// paranoia: what a signature's examples are checked with.
+    pub fn rule_matches(&self, index: RuleIndex, value: &[u8]) -> bool {
+        match (self.rules.get(index.0 as usize), self.regexes.get(index.0 as usize)) {
+            (Some(meta), Some(regex)) => regex.is_match(&meta.chain.apply(value)),
+            _ => false,
+        }
+    }
+}
+
+fn build_group(
+    class: TargetClass,
+    chain: Chain,
+    members: Vec<(usize, Option<Vec<String>>)>,
+    signatures: &[Signature],
+    patterns: &[String],
+    literals: &[Option<Vec<Vec<u8>>>],
+) -> Result<Group, CompileError> {
+    let mut group_patterns = Vec::with_capacity(members.len());
+    let mut literal_index: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    let mut literal_owners: Vec<Vec<u32>> = Vec::new();
+    let mut residual_texts = Vec::new();
+    let mut residual_patterns = Vec::new();
+    let mut residual_case_sensitive = Vec::new();
+    for (pos, (rule, names)) in members.into_iter().enumerate() {
+        let pos = pos as u32;
+        match literals.get(rule).and_then(Option::as_ref) {
+            Some(lits) => {
+                for lit in lits {
+                    let next = literal_owners.len();
+                    let id = *literal_index.entry(lit.clone()).or_insert(next);
+                    if id == next {
+                        literal_owners.push(Vec::new());
+                    }
+                    if let Some(owners) = literal_owners.get_mut(id) {
+                        owners.push(pos);
+                    }
+                }
+            }
+            None => {
+                residual_texts.push(patterns.get(rule).cloned().unwrap_or_default());
+                residual_patterns.push(pos);
+                residual_case_sensitive
+                    .push(signatures.get(rule).map(|s| s.case_sensitive).unwrap_or(false));
+            }
+        }
+        group_patterns.push(GroupPattern {
+            rule: RuleIndex(rule as u32),
+            names,
+        });
+    }
+    let prefilter = if literal_index.is_empty() {
+        None
+    } else {
+        let mut ordered: Vec<(usize, Vec<u8>)> =
+            literal_index.into_iter().map(|(lit, id)| (id, lit)).collect();
+        ordered.sort();
+        let kind = if ordered.len() <= 64 {
+            None
+        } else {
+            Some(AhoCorasickKind::DFA)
+        };
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::Standard)
+            .kind(kind)
+            .build(ordered.iter().map(|(_, lit)| lit))
+            .map_err(|e| CompileError::Prefilter {
+                class,
+                message: e.to_string(),
+            })?;
+        Some(ac)
+    };
+    let residual = if residual_texts.is_empty() {
+        None
+    } else {
+        // Case sensitivity is per pattern: wrap each in its own flag group.
+        let wrapped: Vec<String> = residual_texts
+            .iter()
+            .zip(&residual_case_sensitive)
+            .map(|(p, cs)| {
+                if *cs {
+                    format!("(?-i:{p})")
+                } else {
+                    format!("(?i:{p})")
+                }
+            })
+            .collect();
+        let regex = meta::Regex::builder()
+            .syntax(syntax_config(true))
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .match_kind(regex_automata::MatchKind::All)
+                    .nfa_size_limit(Some(NFA_LIMIT_BYTES * 4))
+                    .hybrid_cache_capacity(RESIDUAL_CACHE_BYTES),
+            )
+            .build_many(&wrapped)
+            .map_err(|e| CompileError::Prefilter {
+                class,
+                message: e.to_string(),
+            })?;
+        Some(regex)
+    };
+    Ok(Group {
+        chain,
+        patterns: group_patterns,
+        prefilter,
+        literal_owners,
+        residual,
+        residual_patterns,
+    })
+}

@@ -1,0 +1,32 @@
+//! Every embedded signature's examples must match and its near-misses must not,
+//! through the compiled matcher and the signature's own transform chain.
+
+use palisade_engine::defaults;
+use palisade_engine::matcher::{CompiledRules, RuleIndex};
+
+#[test]
+fn embedded_signature_examples() {
+    let signatures = defaults::signatures().expect("embedded signatures load");
+    let rules = CompiledRules::compile(&signatures).expect("embedded signatures compile");
+    let mut checked = 0usize;
+    let mut failures = Vec::new();
+    for (i, sig) in signatures.iter().enumerate() {
+        let index = RuleIndex(i as u32);
+        for ex in &sig.examples {
+            checked += 1;
+            if !rules.rule_matches(index, ex.as_bytes()) {
+                failures.push(format!("{} ({}): example does not match: {ex:?}", sig.id, sig.origin));
+            }
+        }
+        for nm in &sig.near_misses {
+            checked += 1;
+            if rules.rule_matches(index, nm.as_bytes()) {
+                failures.push(format!("{} ({}): near-miss matches: {nm:?}", sig.id, sig.origin));
+            }
+        }
+    }
+    assert!(signatures.len() >= 20, "only {} signatures", signatures.len());
+    assert!(checked > 0, "no examples checked");
+    assert!(failures.is_empty(), "{} of {checked} failed:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("checked {checked} examples over {} signatures", signatures.len());
+}

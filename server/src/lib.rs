@@ -1,0 +1,6 @@
+//! The `palisade` binary's library: command implementations and the I/O around
+//! the engine. `main.rs` only parses arguments and maps results to exit codes.
+
+pub mod check;
+pub mod engine_setup;
+pub mod rawhttp;
