@@ -14,7 +14,7 @@ use crate::policy::{LimitAction, Limits, Policy};
 use crate::protocol::ProtocolCheck;
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
-use crate::target::{TargetLabel, TargetSource};
+use crate::target::{Target, TargetLabel, TargetSource};
 use crate::transform::url_decode::url_decode;
 use crate::verdict::{excerpt, Action, BlockReason, Finding, Mode, Verdict};
 use std::sync::Arc;
@@ -282,9 +282,11 @@ impl State {
         } = self;
         hits.clear();
         rules.scan(
-            source,
-            name,
-            value,
+            Target {
+                source,
+                name,
+                value,
+            },
             settings.paranoia,
             scratch,
             &|r| fired.get(r.0 as usize).copied().unwrap_or(true),

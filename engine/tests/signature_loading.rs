@@ -1,5 +1,7 @@
 //! Signature files that are wrong fail to load, naming file, line and rule.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use palisade_engine::matcher::{CompileError, CompiledRules};
 use palisade_engine::signature::{parse_file, parse_set, SignatureError};
 

@@ -15,7 +15,7 @@ mod factors;
 
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
-use crate::target::{TargetClass, TargetSource};
+use crate::target::{Target, TargetClass};
 use crate::transform::Chain;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind as AcMatchKind};
 use regex_automata::meta;
@@ -61,6 +61,9 @@ pub struct RuleMeta {
     pub chain: Chain,
     pub targets: Vec<TargetSelector>,
 }
+
+/// A rule in a group: its index and the names it is limited to in that class.
+type GroupMember = (usize, Option<Vec<String>>);
 
 struct GroupPattern {
     rule: RuleIndex,
@@ -211,8 +214,7 @@ impl CompiledRules {
         }
 
         // (class, chain) -> [(rule index, name filter)]
-        let mut grouped: BTreeMap<(TargetClass, Chain), Vec<(usize, Option<Vec<String>>)>> =
-            BTreeMap::new();
+        let mut grouped: BTreeMap<(TargetClass, Chain), Vec<GroupMember>> = BTreeMap::new();
         for (index, sig) in signatures.iter().enumerate() {
             let mut per_class: BTreeMap<TargetClass, Option<Vec<String>>> = BTreeMap::new();
             for sel in &sig.targets {
@@ -272,14 +274,17 @@ impl CompiledRules {
     /// true (already fired) are not confirmed. `on_hit` gets every confirmed rule.
     pub fn scan(
         &self,
-        source: TargetSource,
-        name: &str,
-        value: &[u8],
+        target: Target<'_>,
         paranoia: Paranoia,
         scratch: &mut Scratch,
         skip: &dyn Fn(RuleIndex) -> bool,
         on_hit: &mut dyn FnMut(Hit<'_>),
     ) {
+        let Target {
+            source,
+            name,
+            value,
+        } = target;
         let Some(groups) = self.by_class.get(source.class().index()) else {
             return;
         };
@@ -349,7 +354,7 @@ impl CompiledRules {
 fn build_group(
     class: TargetClass,
     chain: Chain,
-    members: Vec<(usize, Option<Vec<String>>)>,
+    members: Vec<GroupMember>,
     signatures: &[Signature],
     patterns: &[String],
     literals: &[Option<Vec<Vec<u8>>>],
