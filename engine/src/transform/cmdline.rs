@@ -1,8 +1,101 @@
-//! `cmdline` transform (placeholder: returns its input unchanged until implemented).
+//! Shell-command normalisation, in the spirit of ModSecurity's `cmdLine` (our
+//! own implementation), for command-injection signatures. One pass:
+//!
+//! - `\`, `"`, `'` and `^` are deleted (`c\a"t"` is `cat`).
+//! - Expansions of `IFS` become a space: `$IFS` (not followed by a letter, digit
+//!   or `_`), `${IFS}`, and `${IFS` + `%`, `#`, `:` or `/` + up to 16 bytes + `}`
+//!   (`${IFS%??}`, `${IFS:0:1}`). Names are case-sensitive, as in the shell.
+//! - Expansions that are empty in an injected `sh -c` are deleted: `$@`, `$*`,
+//!   the positional parameters `$1`..`$9` (so `$IFS$9` is one space and `$10` is
+//!   `0`), their braced forms `${@}`, `${*}`, `${1}`..`${9}`, and the empty
+//!   command substitutions `$()` and two backquotes. Other variables (`$u`,
+//!   `$HOME`) are kept: whether they are empty is unknown.
+//! - Space, `\t`, `\n`, `\r`, VT, FF, `,` and `;` are whitespace; each run of
+//!   whitespace becomes one space, except that a run directly before `/` or `(`
+//!   is removed (`cat /etc/passwd` is `cat/etc/passwd`). A leading or trailing
+//!   run stays one space.
+//! - ASCII letters are lowercased (after the `IFS` matching above).
+//!
+//! Deleted characters do not end a whitespace run (`a " b` is `a b`). The output
+//! is never longer than the input.
 
+use super::common::owned_if_changed;
 use std::borrow::Cow;
 
-/// Applies `cmdline`.
+/// How far `${IFS<op>...}` may extend before its `}`.
+const MAX_IFS_OPERAND_BYTES: usize = 16;
+
+fn is_name_byte(byte: &u8) -> bool {
+    byte.is_ascii_alphanumeric() || *byte == b'_'
+}
+
+/// Length of an `IFS` expansion at the start of `rest` (which begins with `$`).
+fn ifs_len(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b'$', b'I', b'F', b'S', next, ..] if is_name_byte(next) => None,
+        [b'$', b'I', b'F', b'S', ..] => Some(4),
+        [b'$', b'{', b'I', b'F', b'S', b'}', ..] => Some(6),
+        [b'$', b'{', b'I', b'F', b'S', b'%' | b'#' | b':' | b'/', operand @ ..] => operand
+            .iter()
+            .take(MAX_IFS_OPERAND_BYTES + 1)
+            .position(|&b| b == b'}')
+            .map(|close| 6 + close + 1),
+        _ => None,
+    }
+}
+
+/// Length of an always-empty expansion at the start of `rest`.
+fn empty_expansion_len(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b'$', b'{', b'@' | b'*' | b'1'..=b'9', b'}', ..] => Some(4),
+        [b'$', b'@' | b'*' | b'1'..=b'9', ..] => Some(2),
+        [b'$', b'(', b')', ..] => Some(3),
+        [b'`', b'`', ..] => Some(2),
+        _ => None,
+    }
+}
+
+/// Normalises a shell command line.
 pub fn cmdline(input: &[u8]) -> Cow<'_, [u8]> {
-    Cow::Borrowed(input)
+    let special = |b: &u8| {
+        b.is_ascii_uppercase()
+            || b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'\\' | b'"' | b'\'' | b'^' | b'$' | b'`' | b',' | b';' | 0x0B
+            )
+    };
+    if !input.iter().any(special) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut pending_space = false;
+    let mut rest = input;
+    while let Some((&byte, tail)) = rest.split_first() {
+        if let Some(len) = ifs_len(rest) {
+            pending_space = true;
+            rest = rest.get(len..).unwrap_or_default();
+            continue;
+        }
+        if let Some(len) = empty_expansion_len(rest) {
+            rest = rest.get(len..).unwrap_or_default();
+            continue;
+        }
+        rest = tail;
+        match byte {
+            b'\\' | b'"' | b'\'' | b'^' => {}
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b',' | b';' => pending_space = true,
+            _ => {
+                if pending_space && byte != b'/' && byte != b'(' {
+                    out.push(b' ');
+                }
+                pending_space = false;
+                out.push(byte.to_ascii_lowercase());
+            }
+        }
+    }
+    if pending_space {
+        out.push(b' ');
+    }
+    owned_if_changed(input, out)
 }

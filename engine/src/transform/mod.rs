@@ -17,6 +17,7 @@ use std::fmt;
 
 pub mod base64_decode;
 pub mod cmdline;
+mod common;
 pub mod compress_whitespace;
 pub mod css_decode;
 pub mod html_entity_decode;
