@@ -8,6 +8,7 @@
 //! policy's configured outcome (inspect what fit, or reject with 413), never
 //! unbounded buffering. Each rule adds to the score at most once per request.
 
+use crate::body::urlencoded::parse_query;
 use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::matcher::{CompiledRules, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy};
@@ -102,7 +103,6 @@ impl Inspector {
             args: 0,
             limit_rejected: false,
             stopped: false,
-            remap_query: false,
         };
         state.inspect_head(head);
         let kind = BodyKind::from_content_type(head.header("content-type"));
@@ -187,8 +187,6 @@ struct State {
     limit_rejected: bool,
     /// No more values are inspected (argument limit reached).
     stopped: bool,
-    /// While parsing the query string, body-arg sources are reported as query sources.
-    remap_query: bool,
 }
 
 impl State {
@@ -219,11 +217,7 @@ impl State {
         self.inspect(TargetSource::Path, "", &path);
         if let Some(query) = head.query() {
             self.inspect(TargetSource::QueryString, "", query);
-            let mut parser = BodyKind::UrlEncoded.parser(self.settings.limits.body_limits());
-            self.remap_query = true;
-            parser.feed(query, self);
-            parser.finish(self);
-            self.remap_query = false;
+            parse_query(query, self.settings.limits.body_limits(), self);
         }
         let mut content_lengths: Vec<&[u8]> = Vec::new();
         let mut transfer_encoding = false;
@@ -363,11 +357,6 @@ fn is_arg(source: TargetSource) -> bool {
 
 impl ValueSink for State {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
-        let source = match (self.remap_query, source) {
-            (true, TargetSource::BodyArg) => TargetSource::QueryArg,
-            (true, TargetSource::BodyArgName) => TargetSource::QueryArgName,
-            (_, s) => s,
-        };
         if is_arg(source) {
             self.args += 1;
             if self.args > self.settings.limits.max_args_count {

@@ -1,19 +1,533 @@
-//! `json` body parser (placeholder until implemented).
+//! `application/json` (and `+json`) bodies: a hand-written streaming tokenizer.
+//!
+//! Contract:
+//! - Every object key is a [`TargetSource::JsonKey`] named by the key's own path, with
+//!   the unescaped key as value; every string (unescaped: `\uXXXX`, surrogate pairs
+//!   become UTF-8) and every number (its literal text) is a [`TargetSource::JsonValue`]
+//!   named by its path. `true`, `false` and `null` are checked but not reported.
+//! - Paths: `user.name`, `user.tags[2]`, `[0].id` under a root array, `` (empty) for
+//!   a root scalar. Keys are inserted as they are (lossy UTF-8, no quoting); a path is
+//!   cut at 256 bytes.
+//! - Strict RFC 8259 syntax. Any syntax error (bad escape, lone surrogate, control
+//!   character in a string, leading zero, trailing comma, bytes after the top value
+//!   other than whitespace) is [`BodyIssue::Malformed`] with the offset of the
+//!   offending byte; more than `max_depth` nested containers is [`BodyIssue::TooDeep`];
+//!   a body that stops inside a value is [`BodyIssue::Truncated`], reported after the
+//!   partial string or number it stopped in. An empty or all-whitespace body is fine.
+//! - A key or value longer than `max_value_bytes` is cut to that many (unescaped)
+//!   bytes and reported [`BodyIssue::ValueTruncated`] just before it is emitted.
+//! - Memory: one key or value (`max_value_bytes`), one path, one frame per open container.
 
-use super::{BodyLimits, BodyParser, ValueSink};
+use super::bounded::{describe, is_ws, push_bounded, push_path};
+use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
+use crate::target::TargetSource;
+use std::fmt::Write as _;
 
-/// Streaming json parser.
+/// One open object or array.
+struct Frame {
+    /// `None` for an object; the current element index for an array.
+    index: Option<u64>,
+    /// Length of `path` that is this container's own path.
+    base_len: usize,
+}
+
+/// Where in the number grammar we are (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Num {
+    Minus,
+    Zero,
+    Int,
+    Dot,
+    Frac,
+    Exp,
+    ExpSign,
+    ExpDigits,
+}
+
+impl Num {
+    /// Whether a number may end here.
+    fn complete(self) -> bool {
+        matches!(self, Num::Zero | Num::Int | Num::Frac | Num::ExpDigits)
+    }
+
+    /// The state after `byte`, or `None` if `byte` does not continue the number.
+    fn next(self, byte: u8) -> Option<Num> {
+        match (self, byte) {
+            (Num::Minus, b'0') => Some(Num::Zero),
+            (Num::Minus, b'1'..=b'9') => Some(Num::Int),
+            (Num::Int, b'0'..=b'9') => Some(Num::Int),
+            (Num::Zero | Num::Int, b'.') => Some(Num::Dot),
+            (Num::Dot | Num::Frac, b'0'..=b'9') => Some(Num::Frac),
+            (Num::Zero | Num::Int | Num::Frac, b'e' | b'E') => Some(Num::Exp),
+            (Num::Exp, b'+' | b'-') => Some(Num::ExpSign),
+            (Num::Exp | Num::ExpSign | Num::ExpDigits, b'0'..=b'9') => Some(Num::ExpDigits),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A value must start here.
+    Value,
+    /// Just after `[`: a value or `]`.
+    ArrayFirst,
+    /// Just after `{`: a key or `}`.
+    ObjectFirst,
+    /// After `,` in an object: a key.
+    ObjectKey,
+    /// After a key: `:`.
+    Colon,
+    /// After a value inside a container: `,` or the closing bracket.
+    AfterValue,
+    /// Inside a string (key or value, see `str_is_key`).
+    Str,
+    /// After `\` in a string.
+    Escape,
+    /// Reading the hex digits of `\uXXXX`; `high` is a pending high surrogate.
+    Unicode {
+        high: Option<u16>,
+        digits: u8,
+        acc: u16,
+    },
+    /// After a high surrogate: expecting `\` of the low one.
+    LowBackslash {
+        high: u16,
+    },
+    /// After a high surrogate and `\`: expecting `u`.
+    LowU {
+        high: u16,
+    },
+    Number(Num),
+    /// Inside `true` / `false` / `null`; `pos` bytes already matched.
+    Literal {
+        word: &'static [u8],
+        pos: u8,
+    },
+    /// The top-level value is complete: whitespace only.
+    Done,
+    /// A fatal issue was reported, or the body finished.
+    Dead,
+}
+
+/// Streaming JSON parser.
 pub struct JsonParser {
-    _limits: BodyLimits,
+    limits: BodyLimits,
+    state: State,
+    frames: Vec<Frame>,
+    path: String,
+    /// The current key, string or number (unescaped), at most `max_value_bytes`.
+    buf: Vec<u8>,
+    over: bool,
+    str_is_key: bool,
+    /// Offset of the byte being processed.
+    offset: u64,
 }
 
 impl JsonParser {
     pub fn new(limits: BodyLimits) -> Self {
-        JsonParser { _limits: limits }
+        JsonParser {
+            limits,
+            state: State::Value,
+            frames: Vec::new(),
+            path: String::new(),
+            buf: Vec::new(),
+            over: false,
+            str_is_key: false,
+            offset: 0,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        push_bounded(
+            &mut self.buf,
+            &mut self.over,
+            bytes,
+            self.limits.max_value_bytes,
+        );
+    }
+
+    fn push_char(&mut self, code: u32) {
+        let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+        let mut utf8 = [0u8; 4];
+        self.push(c.encode_utf8(&mut utf8).as_bytes());
+    }
+
+    fn malformed(&mut self, sink: &mut dyn ValueSink, reason: String) {
+        sink.issue(BodyIssue::Malformed {
+            reason,
+            offset: self.offset,
+        });
+        self.state = State::Dead;
+    }
+
+    fn unexpected(&mut self, sink: &mut dyn ValueSink, byte: u8, context: &str) {
+        let reason = format!("unexpected {} {context}", describe(byte));
+        self.malformed(sink, reason);
+    }
+
+    /// A value is complete: back to the container, or done at the top level.
+    fn value_done(&mut self) {
+        self.state = if self.frames.is_empty() {
+            State::Done
+        } else {
+            State::AfterValue
+        };
+    }
+
+    /// Points `path` at element `index` of the innermost array.
+    fn set_element_path(&mut self) {
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        let index = frame.index.unwrap_or(0);
+        self.path.truncate(frame.base_len);
+        let mut segment = String::new();
+        let _ = write!(segment, "[{index}]");
+        push_path(&mut self.path, &segment);
+    }
+
+    fn open(&mut self, sink: &mut dyn ValueSink, index: Option<u64>) {
+        if self.frames.len() >= self.limits.max_depth {
+            sink.issue(BodyIssue::TooDeep);
+            self.state = State::Dead;
+            return;
+        }
+        self.frames.push(Frame {
+            index,
+            base_len: self.path.len(),
+        });
+        self.state = if index.is_some() {
+            State::ArrayFirst
+        } else {
+            State::ObjectFirst
+        };
+    }
+
+    fn close(&mut self, sink: &mut dyn ValueSink, byte: u8) {
+        let is_array = self.frames.last().map(|f| f.index.is_some());
+        match (is_array, byte) {
+            (Some(true), b']') | (Some(false), b'}') => {
+                if let Some(frame) = self.frames.pop() {
+                    self.path.truncate(frame.base_len);
+                }
+                self.value_done();
+            }
+            _ => self.unexpected(sink, byte, "(mismatched bracket)"),
+        }
+    }
+
+    /// Reports the key or value in `buf` and resets it.
+    fn emit(&mut self, sink: &mut dyn ValueSink) {
+        let source = if self.str_is_key {
+            let base_len = self.frames.last().map_or(0, |f| f.base_len);
+            self.path.truncate(base_len);
+            if base_len > 0 {
+                push_path(&mut self.path, ".");
+            }
+            push_path(&mut self.path, &String::from_utf8_lossy(&self.buf));
+            TargetSource::JsonKey
+        } else {
+            TargetSource::JsonValue
+        };
+        if self.over {
+            sink.issue(BodyIssue::ValueTruncated {
+                name: self.path.clone(),
+            });
+        }
+        sink.value(source, &self.path, &self.buf);
+        self.buf.clear();
+        self.over = false;
+    }
+
+    fn end_string(&mut self, sink: &mut dyn ValueSink) {
+        self.emit(sink);
+        if self.str_is_key {
+            self.state = State::Colon;
+        } else {
+            self.value_done();
+        }
+    }
+
+    /// Starts a value at `byte` (the state is `Value`).
+    fn start_value(&mut self, sink: &mut dyn ValueSink, byte: u8) {
+        self.str_is_key = false;
+        match byte {
+            b'{' => self.open(sink, None),
+            b'[' => self.open(sink, Some(0)),
+            b'"' => self.state = State::Str,
+            b'-' => {
+                self.push(&[byte]);
+                self.state = State::Number(Num::Minus);
+            }
+            b'0' => {
+                self.push(&[byte]);
+                self.state = State::Number(Num::Zero);
+            }
+            b'1'..=b'9' => {
+                self.push(&[byte]);
+                self.state = State::Number(Num::Int);
+            }
+            b't' => {
+                self.state = State::Literal {
+                    word: b"true",
+                    pos: 1,
+                }
+            }
+            b'f' => {
+                self.state = State::Literal {
+                    word: b"false",
+                    pos: 1,
+                }
+            }
+            b'n' => {
+                self.state = State::Literal {
+                    word: b"null",
+                    pos: 1,
+                }
+            }
+            _ => self.unexpected(sink, byte, "where a value should start"),
+        }
+    }
+
+    fn escape(&mut self, sink: &mut dyn ValueSink, byte: u8) {
+        let plain = match byte {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                self.state = State::Unicode {
+                    high: None,
+                    digits: 0,
+                    acc: 0,
+                };
+                return;
+            }
+            _ => {
+                self.unexpected(sink, byte, "after '\\' (invalid escape)");
+                return;
+            }
+        };
+        self.push(&[plain]);
+        self.state = State::Str;
+    }
+
+    fn unicode(
+        &mut self,
+        sink: &mut dyn ValueSink,
+        byte: u8,
+        high: Option<u16>,
+        digits: u8,
+        acc: u16,
+    ) {
+        let Some(digit) = hex_value(byte) else {
+            self.unexpected(sink, byte, "in a \\u escape");
+            return;
+        };
+        let acc = acc << 4 | u16::from(digit);
+        if digits < 3 {
+            self.state = State::Unicode {
+                high,
+                digits: digits + 1,
+                acc,
+            };
+            return;
+        }
+        let is_high = (0xd800..=0xdbff).contains(&acc);
+        let is_low = (0xdc00..=0xdfff).contains(&acc);
+        match high {
+            None if is_high => self.state = State::LowBackslash { high: acc },
+            None if is_low => self.malformed(sink, "unpaired low surrogate".into()),
+            None => {
+                self.push_char(u32::from(acc));
+                self.state = State::Str;
+            }
+            Some(high) if is_low => {
+                let code = 0x10000 + ((u32::from(high) - 0xd800) << 10) + (u32::from(acc) - 0xdc00);
+                self.push_char(code);
+                self.state = State::Str;
+            }
+            Some(_) => self.malformed(sink, "high surrogate not followed by a low one".into()),
+        }
+    }
+
+    /// Handles one byte; returns `false` if the byte must be seen again in the new state.
+    fn step(&mut self, sink: &mut dyn ValueSink, byte: u8) -> bool {
+        match self.state {
+            State::Dead => {}
+            State::Value => {
+                if !is_ws(byte) {
+                    self.start_value(sink, byte);
+                }
+            }
+            State::ArrayFirst => match byte {
+                _ if is_ws(byte) => {}
+                b']' => self.close(sink, byte),
+                _ => {
+                    self.set_element_path();
+                    self.state = State::Value;
+                    return false;
+                }
+            },
+            State::ObjectFirst | State::ObjectKey => match byte {
+                _ if is_ws(byte) => {}
+                b'"' => {
+                    self.str_is_key = true;
+                    self.state = State::Str;
+                }
+                b'}' if self.state == State::ObjectFirst => self.close(sink, byte),
+                _ => self.unexpected(sink, byte, "where an object key should start"),
+            },
+            State::Colon => match byte {
+                _ if is_ws(byte) => {}
+                b':' => self.state = State::Value,
+                _ => self.unexpected(sink, byte, "after an object key (expected ':')"),
+            },
+            State::AfterValue => match byte {
+                _ if is_ws(byte) => {}
+                b',' => match self.frames.last_mut() {
+                    Some(Frame {
+                        index: Some(index), ..
+                    }) => {
+                        *index += 1;
+                        self.set_element_path();
+                        self.state = State::Value;
+                    }
+                    _ => self.state = State::ObjectKey,
+                },
+                b']' | b'}' => self.close(sink, byte),
+                _ => self.unexpected(
+                    sink,
+                    byte,
+                    "after a value (expected ',' or a closing bracket)",
+                ),
+            },
+            State::Str => match byte {
+                b'"' => self.end_string(sink),
+                b'\\' => self.state = State::Escape,
+                0x00..=0x1f => self.unexpected(sink, byte, "in a string (control character)"),
+                _ => self.push(&[byte]),
+            },
+            State::Escape => self.escape(sink, byte),
+            State::Unicode { high, digits, acc } => self.unicode(sink, byte, high, digits, acc),
+            State::LowBackslash { high } => match byte {
+                b'\\' => self.state = State::LowU { high },
+                _ => self.malformed(sink, "high surrogate not followed by a low one".into()),
+            },
+            State::LowU { high } => match byte {
+                b'u' => {
+                    self.state = State::Unicode {
+                        high: Some(high),
+                        digits: 0,
+                        acc: 0,
+                    }
+                }
+                _ => self.malformed(sink, "high surrogate not followed by a low one".into()),
+            },
+            State::Number(num) => match num.next(byte) {
+                Some(next) => {
+                    self.push(&[byte]);
+                    self.state = State::Number(next);
+                }
+                None if num.complete() => {
+                    self.emit(sink);
+                    self.value_done();
+                    return false;
+                }
+                None => self.unexpected(sink, byte, "in a number"),
+            },
+            State::Literal { word, pos } => {
+                if word.get(usize::from(pos)) != Some(&byte) {
+                    self.unexpected(sink, byte, "in a literal (true, false or null)");
+                } else if usize::from(pos) + 1 == word.len() {
+                    self.value_done();
+                } else {
+                    self.state = State::Literal { word, pos: pos + 1 };
+                }
+            }
+            State::Done => {
+                if !is_ws(byte) {
+                    self.unexpected(sink, byte, "after the top-level value");
+                }
+            }
+        }
+        true
     }
 }
 
 impl BodyParser for JsonParser {
-    fn feed(&mut self, _chunk: &[u8], _sink: &mut dyn ValueSink) {}
-    fn finish(&mut self, _sink: &mut dyn ValueSink) {}
+    fn feed(&mut self, chunk: &[u8], sink: &mut dyn ValueSink) {
+        let mut rest = chunk;
+        while let Some(&byte) = rest.first() {
+            match self.state {
+                State::Dead => return,
+                State::Str => {
+                    // Fast path: copy the plain run of a string in one go.
+                    let run = rest
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .unwrap_or(rest.len());
+                    if run > 0 {
+                        let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                        self.push(plain);
+                        self.offset += plain.len() as u64;
+                        rest = tail;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            if self.step(sink, byte) {
+                self.offset += 1;
+                rest = rest.get(1..).unwrap_or_default();
+            }
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn ValueSink) {
+        let reason = match self.state {
+            State::Dead | State::Done => None,
+            State::Value if self.frames.is_empty() => None,
+            State::Number(num) if num.complete() && self.frames.is_empty() => {
+                self.emit(sink);
+                None
+            }
+            State::Number(_) => {
+                self.emit(sink);
+                Some("JSON ends inside a number")
+            }
+            State::Str
+            | State::Escape
+            | State::Unicode { .. }
+            | State::LowBackslash { .. }
+            | State::LowU { .. } => {
+                self.emit(sink);
+                Some("JSON ends inside a string")
+            }
+            State::Literal { .. } => Some("JSON ends inside a literal"),
+            _ => Some("JSON ends inside an object or array"),
+        };
+        if let Some(reason) = reason {
+            sink.issue(BodyIssue::Truncated {
+                reason: reason.into(),
+            });
+        }
+        self.state = State::Dead;
+        self.buf = Vec::new();
+        self.frames = Vec::new();
+    }
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
 }

@@ -12,6 +12,7 @@
 
 use crate::target::TargetSource;
 
+mod bounded;
 pub mod json;
 pub mod multipart;
 pub mod raw;

@@ -1,19 +1,145 @@
-//! `urlencoded` body parser (placeholder until implemented).
+//! `application/x-www-form-urlencoded` bodies, and query strings through the same code.
+//!
+//! Contract:
+//! - `a=1&b=2` gives, for each pair in order, the decoded name as a name target
+//!   (`name` = the decoded name as lossy UTF-8, `value` = the decoded name bytes) and
+//!   then the decoded value (`name` = the decoded name). Bodies use
+//!   [`TargetSource::BodyArgName`] / [`TargetSource::BodyArg`]; [`parse_query`] uses
+//!   [`TargetSource::QueryArgName`] / [`TargetSource::QueryArg`].
+//! - Decoding is [`percent_decode`] with `+` as a space (`%XX` and `%uXXXX`).
+//! - A segment without `=` is a name with an empty value; empty segments (`&&`, a
+//!   leading or trailing `&`) are skipped; `=v` is an empty name with value `v`.
+//! - A name or value longer than `max_value_bytes` keeps its first `max_value_bytes`
+//!   *encoded* bytes, is decoded from those (decoding never lengthens), and is reported
+//!   once as [`BodyIssue::ValueTruncated`] just before it is emitted.
+//! - Memory: one name and one value, each at most `max_value_bytes` bytes.
 
-use super::{BodyLimits, BodyParser, ValueSink};
+use super::bounded::push_bounded;
+use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
+use crate::target::TargetSource;
+use crate::transform::url_decode::percent_decode;
 
-/// Streaming urlencoded parser.
+/// Streaming `name=value&...` parser.
 pub struct UrlEncodedParser {
-    _limits: BodyLimits,
+    limits: BodyLimits,
+    name_source: TargetSource,
+    value_source: TargetSource,
+    /// Raw (still encoded) bytes of the current name, at most `max_value_bytes`.
+    name: Vec<u8>,
+    /// Raw (still encoded) bytes of the current value, at most `max_value_bytes`.
+    value: Vec<u8>,
+    name_over: bool,
+    value_over: bool,
+    /// Whether the current segment has had its `=`.
+    in_value: bool,
+    finished: bool,
 }
 
 impl UrlEncodedParser {
+    /// A parser for a form body ([`TargetSource::BodyArgName`] / [`TargetSource::BodyArg`]).
     pub fn new(limits: BodyLimits) -> Self {
-        UrlEncodedParser { _limits: limits }
+        Self::with_sources(limits, TargetSource::BodyArgName, TargetSource::BodyArg)
+    }
+
+    /// A parser that reports names and values under the given sources.
+    pub fn with_sources(
+        limits: BodyLimits,
+        name_source: TargetSource,
+        value_source: TargetSource,
+    ) -> Self {
+        UrlEncodedParser {
+            limits,
+            name_source,
+            value_source,
+            name: Vec::new(),
+            value: Vec::new(),
+            name_over: false,
+            value_over: false,
+            in_value: false,
+            finished: false,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let max = self.limits.max_value_bytes;
+        if self.in_value {
+            push_bounded(&mut self.value, &mut self.value_over, bytes, max);
+        } else {
+            push_bounded(&mut self.name, &mut self.name_over, bytes, max);
+        }
+    }
+
+    /// Emits the current pair (unless the segment was empty) and resets.
+    fn end_segment(&mut self, sink: &mut dyn ValueSink) {
+        let empty = !self.in_value && self.name.is_empty() && !self.name_over;
+        if !empty {
+            let name_bytes = percent_decode(&self.name, true);
+            let name = String::from_utf8_lossy(&name_bytes);
+            if self.name_over {
+                sink.issue(BodyIssue::ValueTruncated {
+                    name: name.to_string(),
+                });
+            }
+            sink.value(self.name_source, &name, &name_bytes);
+            if self.value_over {
+                sink.issue(BodyIssue::ValueTruncated {
+                    name: name.to_string(),
+                });
+            }
+            sink.value(self.value_source, &name, &percent_decode(&self.value, true));
+        }
+        self.name.clear();
+        self.value.clear();
+        self.name_over = false;
+        self.value_over = false;
+        self.in_value = false;
     }
 }
 
 impl BodyParser for UrlEncodedParser {
-    fn feed(&mut self, _chunk: &[u8], _sink: &mut dyn ValueSink) {}
-    fn finish(&mut self, _sink: &mut dyn ValueSink) {}
+    fn feed(&mut self, chunk: &[u8], sink: &mut dyn ValueSink) {
+        if self.finished {
+            return;
+        }
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let stop = if self.in_value {
+                memchr::memchr(b'&', rest)
+            } else {
+                memchr::memchr2(b'&', b'=', rest)
+            };
+            let Some(at) = stop else {
+                self.push(rest);
+                return;
+            };
+            let (head, tail) = rest.split_at_checked(at).unwrap_or((rest, &[]));
+            self.push(head);
+            let Some((&delimiter, after)) = tail.split_first() else {
+                return;
+            };
+            if delimiter == b'=' {
+                self.in_value = true;
+            } else {
+                self.end_segment(sink);
+            }
+            rest = after;
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn ValueSink) {
+        if self.finished {
+            return;
+        }
+        self.end_segment(sink);
+        self.finished = true;
+    }
+}
+
+/// Parses a query string (the part after `?`, without the `#fragment`) exactly as a
+/// form body, reporting [`TargetSource::QueryArgName`] / [`TargetSource::QueryArg`].
+pub fn parse_query(query: &[u8], limits: BodyLimits, sink: &mut dyn ValueSink) {
+    let mut parser =
+        UrlEncodedParser::with_sources(limits, TargetSource::QueryArgName, TargetSource::QueryArg);
+    parser.feed(query, sink);
+    parser.finish(sink);
 }
