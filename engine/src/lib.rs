@@ -13,6 +13,7 @@
 
 pub mod body;
 pub mod defaults;
+pub mod detect;
 pub mod inspector;
 pub mod matcher;
 pub mod policy;

@@ -7,6 +7,7 @@
 //! such as backreferences and look-around are refused) happens in the matcher,
 //! whose errors carry the same [`Origin`].
 
+use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::transform::{Chain, Transform};
 use serde::Deserialize;
@@ -34,6 +35,8 @@ pub enum Pattern {
     Regex(String),
     /// Literal phrases; any one matching is a match.
     Phrases(Vec<String>),
+    /// A structural detector (tokenizer).
+    Detector(Detector),
 }
 
 /// OWASP Top 10 (2021) categories a signature maps to.
@@ -115,6 +118,8 @@ struct RawSignature {
     #[serde(default)]
     phrases: Option<Vec<String>>,
     #[serde(default)]
+    detector: Option<Detector>,
+    #[serde(default)]
     case_sensitive: bool,
     #[serde(default)]
     tags: Vec<String>,
@@ -188,14 +193,15 @@ fn validate(raw: RawSignature, origin: Origin) -> Result<Signature, SignatureErr
     for t in &raw.targets {
         targets.push(TargetSelector::parse(t).map_err(&invalid)?);
     }
-    let pattern = match (raw.regex, raw.phrases) {
-        (Some(r), None) if !r.is_empty() => Pattern::Regex(r),
-        (None, Some(p)) if !p.is_empty() && p.iter().all(|s| !s.is_empty()) => {
+    let pattern = match (raw.regex, raw.phrases, raw.detector) {
+        (Some(r), None, None) if !r.is_empty() => Pattern::Regex(r),
+        (None, Some(p), None) if !p.is_empty() && p.iter().all(|s| !s.is_empty()) => {
             Pattern::Phrases(p)
         }
+        (None, None, Some(d)) => Pattern::Detector(d),
         _ => {
             return Err(invalid(
-                "exactly one of `regex` (non-empty) or `phrases` (non-empty strings) is required"
+                "exactly one of `regex` (non-empty), `phrases` (non-empty strings) or `detector` is required"
                     .into(),
             ))
         }

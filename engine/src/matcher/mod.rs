@@ -14,6 +14,7 @@
 mod factors;
 
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
+use crate::detect::Detector;
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
 use crate::transform::Chain;
@@ -65,6 +66,21 @@ pub struct RuleMeta {
 /// A rule in a group: its index and the names it is limited to in that class.
 type GroupMember = (usize, Option<Vec<String>>);
 
+/// How a candidate rule is confirmed on a value.
+enum Confirm {
+    Regex(meta::Regex),
+    Detector(Detector),
+}
+
+impl Confirm {
+    fn find(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
+        match self {
+            Confirm::Regex(r) => r.find(haystack).map(|m| m.range()),
+            Confirm::Detector(d) => d.detect(haystack).map(|det| det.start..det.end),
+        }
+    }
+}
+
 struct GroupPattern {
     rule: RuleIndex,
     /// Lowercase names this pattern is limited to in this class; `None` = every value.
@@ -81,12 +97,14 @@ struct Group {
     /// Patterns without usable literals, checked together first.
     residual: Option<meta::Regex>,
     residual_patterns: Vec<u32>,
+    /// Detector patterns: candidates for every value.
+    always_patterns: Vec<u32>,
 }
 
 /// A compiled, immutable rule set.
 pub struct CompiledRules {
     rules: Vec<RuleMeta>,
-    regexes: Vec<meta::Regex>,
+    confirmers: Vec<Confirm>,
     /// Groups by target class (indexed by `TargetClass::index`).
     by_class: Vec<Vec<Group>>,
 }
@@ -145,6 +163,7 @@ fn pattern_text(sig: &Signature) -> String {
             let alts: Vec<String> = p.iter().map(|s| regex_syntax::escape(s)).collect();
             format!("(?:{})", alts.join("|"))
         }
+        Pattern::Detector(_) => String::new(),
     }
 }
 
@@ -192,14 +211,20 @@ impl CompiledRules {
     /// the linear-time dialect (backreferences, look-around) or is too large.
     pub fn compile(signatures: &[Signature]) -> Result<CompiledRules, CompileError> {
         let mut rules = Vec::with_capacity(signatures.len());
-        let mut regexes = Vec::with_capacity(signatures.len());
+        let mut confirmers = Vec::with_capacity(signatures.len());
         let mut literals = Vec::with_capacity(signatures.len());
         let mut patterns = Vec::with_capacity(signatures.len());
         for sig in signatures {
-            let pattern = pattern_text(sig);
-            regexes.push(compile_confirm(sig, &pattern)?);
-            literals.push(literals_of(sig, &pattern)?);
-            patterns.push(pattern);
+            if let Pattern::Detector(d) = sig.pattern {
+                confirmers.push(Confirm::Detector(d));
+                literals.push(None);
+                patterns.push(None);
+            } else {
+                let pattern = pattern_text(sig);
+                confirmers.push(Confirm::Regex(compile_confirm(sig, &pattern)?));
+                literals.push(literals_of(sig, &pattern)?);
+                patterns.push(Some(pattern));
+            }
             rules.push(RuleMeta {
                 id: sig.id,
                 name: sig.name.clone(),
@@ -242,7 +267,7 @@ impl CompiledRules {
         }
         Ok(CompiledRules {
             rules,
-            regexes,
+            confirmers,
             by_class,
         })
     }
@@ -308,6 +333,9 @@ impl CompiledRules {
                     }
                 }
             }
+            for &p in &group.always_patterns {
+                scratch.mark(p);
+            }
             if scratch.candidates.is_empty() {
                 continue;
             }
@@ -327,14 +355,14 @@ impl CompiledRules {
                         continue;
                     }
                 }
-                let Some(regex) = self.regexes.get(gp.rule.0 as usize) else {
+                let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
                     continue;
                 };
-                if let Some(m) = regex.find(haystack) {
+                if let Some(range) = confirm.find(haystack) {
                     on_hit(Hit {
                         rule: gp.rule,
                         chain: &group.chain,
-                        matched: haystack.get(m.range()).unwrap_or_default(),
+                        matched: haystack.get(range).unwrap_or_default(),
                     });
                 }
             }
@@ -344,8 +372,11 @@ impl CompiledRules {
     /// Whether one rule matches a value after its own chain, ignoring targets and
     /// paranoia: what a signature's examples are checked with.
     pub fn rule_matches(&self, index: RuleIndex, value: &[u8]) -> bool {
-        match (self.rules.get(index.0 as usize), self.regexes.get(index.0 as usize)) {
-            (Some(meta), Some(regex)) => regex.is_match(&meta.chain.apply(value)),
+        match (
+            self.rules.get(index.0 as usize),
+            self.confirmers.get(index.0 as usize),
+        ) {
+            (Some(meta), Some(confirm)) => confirm.find(&meta.chain.apply(value)).is_some(),
             _ => false,
         }
     }
@@ -356,7 +387,7 @@ fn build_group(
     chain: Chain,
     members: Vec<GroupMember>,
     signatures: &[Signature],
-    patterns: &[String],
+    patterns: &[Option<String>],
     literals: &[Option<Vec<Vec<u8>>>],
 ) -> Result<Group, CompileError> {
     let mut group_patterns = Vec::with_capacity(members.len());
@@ -365,6 +396,7 @@ fn build_group(
     let mut residual_texts = Vec::new();
     let mut residual_patterns = Vec::new();
     let mut residual_case_sensitive = Vec::new();
+    let mut always_patterns = Vec::new();
     for (pos, (rule, names)) in members.into_iter().enumerate() {
         let pos = pos as u32;
         match literals.get(rule).and_then(Option::as_ref) {
@@ -380,8 +412,9 @@ fn build_group(
                     }
                 }
             }
+            None if patterns.get(rule).is_some_and(Option::is_none) => always_patterns.push(pos),
             None => {
-                residual_texts.push(patterns.get(rule).cloned().unwrap_or_default());
+                residual_texts.push(patterns.get(rule).cloned().flatten().unwrap_or_default());
                 residual_patterns.push(pos);
                 residual_case_sensitive
                     .push(signatures.get(rule).map(|s| s.case_sensitive).unwrap_or(false));
@@ -452,5 +485,6 @@ fn build_group(
         literal_owners,
         residual,
         residual_patterns,
+        always_patterns,
     })
 }

@@ -1,0 +1,48 @@
+//! Detectors that are not regular expressions: tokenizers that recognise SQL
+//! and HTML/JavaScript injection by structure, used by signatures as operators
+//! (`detector = "sqli"`) beside the regex automata.
+//!
+//! Contract, for every detector: linear time in the input, bounded memory, never
+//! panics on any byte sequence, and deterministic (same input, same answer).
+
+use serde::Deserialize;
+
+pub mod sqli;
+pub mod xss;
+
+/// A structural detector a signature can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detector {
+    /// SQL injection by token-sequence fingerprint.
+    Sqli,
+    /// Cross-site scripting by HTML/JavaScript tokenization.
+    Xss,
+}
+
+/// What a detector found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// A short description of why (a token fingerprint such as `s&1c`, or the tag/attribute).
+    pub fingerprint: String,
+    /// Byte range of the input that the detection is about.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Detector {
+    /// Runs the detector on a (transformed) value.
+    pub fn detect(self, input: &[u8]) -> Option<Detection> {
+        match self {
+            Detector::Sqli => sqli::detect(input),
+            Detector::Xss => xss::detect(input),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Detector::Sqli => "sqli",
+            Detector::Xss => "xss",
+        }
+    }
+}
