@@ -68,9 +68,9 @@ pub struct Signature {
     pub case_sensitive: bool,
     pub tags: Vec<String>,
     /// Values that must match (after the chain).
-    pub examples: Vec<String>,
+    pub examples: Vec<Vec<u8>>,
     /// Values that must not match.
-    pub near_misses: Vec<String>,
+    pub near_misses: Vec<Vec<u8>>,
     pub origin: Origin,
 }
 
@@ -127,6 +127,25 @@ struct RawSignature {
     examples: Vec<String>,
     #[serde(default)]
     near_misses: Vec<String>,
+    /// Examples as hex, for values that are not UTF-8.
+    #[serde(default)]
+    examples_hex: Vec<String>,
+    #[serde(default)]
+    near_misses_hex: Vec<String>,
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
 }
 
 /// The 1-based line of a byte offset in `text`.
@@ -206,10 +225,21 @@ fn validate(raw: RawSignature, origin: Origin) -> Result<Signature, SignatureErr
             ))
         }
     };
-    if raw.examples.is_empty() {
+    let mut examples: Vec<Vec<u8>> = raw.examples.iter().map(|e| e.as_bytes().to_vec()).collect();
+    let mut near_misses: Vec<Vec<u8>> =
+        raw.near_misses.iter().map(|e| e.as_bytes().to_vec()).collect();
+    for (hex, into) in [
+        (&raw.examples_hex, &mut examples),
+        (&raw.near_misses_hex, &mut near_misses),
+    ] {
+        for h in hex {
+            into.push(decode_hex(h).ok_or_else(|| invalid(format!("invalid hex example `{h}`")))?);
+        }
+    }
+    if examples.is_empty() {
         return Err(invalid("at least one example that must match is required".into()));
     }
-    if raw.near_misses.is_empty() {
+    if near_misses.is_empty() {
         return Err(invalid("at least one near_miss that must not match is required".into()));
     }
     Ok(Signature {
@@ -224,8 +254,8 @@ fn validate(raw: RawSignature, origin: Origin) -> Result<Signature, SignatureErr
         pattern,
         case_sensitive: raw.case_sensitive,
         tags: raw.tags,
-        examples: raw.examples,
-        near_misses: raw.near_misses,
+        examples,
+        near_misses,
         origin,
     })
 }

@@ -16,14 +16,14 @@ fn embedded_signature_examples() {
         let index = RuleIndex(i as u32);
         for ex in &sig.examples {
             checked += 1;
-            if !rules.rule_matches(index, ex.as_bytes()) {
-                failures.push(format!("{} ({}): example does not match: {ex:?}", sig.id, sig.origin));
+            if !rules.rule_matches(index, ex) {
+                failures.push(format!("{} ({}): example does not match: {:?}", String::from_utf8_lossy(ex), sig.id, sig.origin));
             }
         }
         for nm in &sig.near_misses {
             checked += 1;
-            if rules.rule_matches(index, nm.as_bytes()) {
-                failures.push(format!("{} ({}): near-miss matches: {nm:?}", sig.id, sig.origin));
+            if rules.rule_matches(index, nm) {
+                failures.push(format!("{} ({}): near-miss matches: {:?}", String::from_utf8_lossy(nm), sig.id, sig.origin));
             }
         }
     }
