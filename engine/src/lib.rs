@@ -12,6 +12,7 @@
 //! [`inspector::Transaction::finish`] (or earlier, when the head alone decides).
 
 pub mod body;
+pub mod cidr;
 pub mod defaults;
 pub mod detect;
 pub mod inspector;
@@ -20,6 +21,7 @@ pub mod policy;
 pub mod protocol;
 pub mod request;
 pub mod rule;
+pub mod scope;
 pub mod signature;
 pub mod target;
 pub mod transform;
