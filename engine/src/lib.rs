@@ -15,6 +15,7 @@ pub mod body;
 pub mod cidr;
 pub mod defaults;
 pub mod detect;
+pub mod exclusion;
 pub mod inspector;
 pub mod matcher;
 pub mod policy;
