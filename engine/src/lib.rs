@@ -20,6 +20,7 @@ pub mod inspector;
 pub mod matcher;
 pub mod policy;
 pub mod protocol;
+pub mod ratelimit;
 pub mod request;
 pub mod rule;
 pub mod scope;

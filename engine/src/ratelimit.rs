@@ -1,0 +1,156 @@
+//! Static rate limits: GCRA (generic cell rate algorithm) per key, in a map of
+//! bounded size, driven by time the caller passes in (no clock is read here).
+//!
+//! GCRA keeps one number per key, the theoretical arrival time (TAT). A request
+//! at time `now` conforms when `TAT - burst_tolerance <= now`; it then moves TAT
+//! to `max(TAT, now) + interval`. A refused request is told how long to wait
+//! (`Retry-After`). Keys are spread over shards, each holding at most
+//! `max_keys / SHARDS` entries; when a shard is full, the entry whose TAT lies
+//! furthest in the past (the most idle) is evicted, which can only forgive a
+//! client, never punish one.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const SHARDS: usize = 16;
+
+/// A limit: `requests` per `period`, with `burst` requests allowed at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Time between two conforming requests at the sustained rate.
+    pub interval: Duration,
+    /// Requests allowed back to back before the rate applies (at least 1).
+    pub burst: u32,
+}
+
+impl Quota {
+    /// `requests` per `period` with a burst. `None` when `requests` is 0 or `period` is zero.
+    pub fn new(requests: u32, period: Duration, burst: u32) -> Option<Quota> {
+        if requests == 0 || period.is_zero() {
+            return None;
+        }
+        Some(Quota {
+            interval: period / requests,
+            burst: burst.max(1),
+        })
+    }
+
+    fn tolerance(&self) -> Duration {
+        self.interval.saturating_mul(self.burst.saturating_sub(1))
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    /// Refused; retry after this long.
+    Limited { retry_after: Duration },
+}
+
+/// A keyed GCRA limiter with bounded memory. `Send + Sync`.
+pub struct KeyedLimiter {
+    quota: Quota,
+    per_shard: usize,
+    shards: Vec<Mutex<HashMap<Vec<u8>, Duration>>>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl KeyedLimiter {
+    /// A limiter that remembers at most `max_keys` keys (at least one per shard).
+    pub fn new(quota: Quota, max_keys: usize) -> KeyedLimiter {
+        KeyedLimiter {
+            quota,
+            per_shard: (max_keys / SHARDS).max(1),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    pub fn quota(&self) -> Quota {
+        self.quota
+    }
+
+    /// Checks (and on success records) one request for `key` at time `now`
+    /// (any monotonic origin, the same for every call).
+    pub fn check(&self, key: &[u8], now: Duration) -> Decision {
+        let mut h = self.hasher.build_hasher();
+        key.hash(&mut h);
+        let index = (h.finish() as usize) % SHARDS;
+        let Some(shard) = self.shards.get(index) else {
+            return Decision::Allowed;
+        };
+        let mut map = match shard.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let tolerance = self.quota.tolerance();
+        let tat = map.get(key).copied().unwrap_or(now);
+        let earliest = tat.saturating_sub(tolerance);
+        if now < earliest {
+            return Decision::Limited {
+                retry_after: earliest - now,
+            };
+        }
+        let next = tat.max(now) + self.quota.interval;
+        if !map.contains_key(key) && map.len() >= self.per_shard {
+            // Entries whose TAT has passed are indistinguishable from new keys.
+            map.retain(|_, t| *t > now);
+            if map.len() >= self.per_shard {
+                if let Some(idle) = map.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone()) {
+                    map.remove(&idle);
+                }
+            }
+        }
+        map.insert(key.to_vec(), next);
+        Decision::Allowed
+    }
+
+    /// Keys currently remembered.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map(|m| m.len()).unwrap_or(0))
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn burst_then_rate() {
+        let q = Quota::new(2, Duration::from_secs(1), 3).unwrap();
+        let l = KeyedLimiter::new(q, 100);
+        for _ in 0..3 {
+            assert_eq!(l.check(b"k", secs(10.0)), Decision::Allowed);
+        }
+        match l.check(b"k", secs(10.0)) {
+            Decision::Limited { retry_after } => assert!(retry_after <= secs(0.5) && !retry_after.is_zero()),
+            d => panic!("{d:?}"),
+        }
+        assert_eq!(l.check(b"k", secs(10.5)), Decision::Allowed);
+        assert_eq!(l.check(b"other", secs(10.5)), Decision::Allowed);
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let q = Quota::new(1, Duration::from_secs(1), 1).unwrap();
+        let l = KeyedLimiter::new(q, 160);
+        for i in 0..10_000u32 {
+            let _ = l.check(&i.to_be_bytes(), secs(f64::from(i)));
+        }
+        assert!(l.len() <= 160, "{}", l.len());
+    }
+}
