@@ -13,6 +13,7 @@
 
 pub mod body;
 pub mod cidr;
+pub mod custom_rule;
 pub mod defaults;
 pub mod detect;
 pub mod exclusion;
