@@ -23,6 +23,7 @@ pub mod policy;
 pub mod protocol;
 pub mod ratelimit;
 pub mod request;
+pub mod route;
 pub mod rule;
 pub mod scope;
 pub mod signature;
