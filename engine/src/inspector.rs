@@ -8,7 +8,10 @@
 //! policy's configured outcome (inspect what fit, or reject with 413), never
 //! unbounded buffering. Each rule adds to the score at most once per request.
 
+use crate::admission::{admit, apply_rule_actions, Admission, Gate};
 use crate::body::urlencoded::parse_query;
+use crate::clock::{Clock, ManualClock};
+use crate::custom_rule::{CustomRule, Facts};
 use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::matcher::{CompiledRules, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy};
@@ -52,6 +55,8 @@ impl Settings {
 pub struct Inspector {
     rules: Arc<CompiledRules>,
     settings: Arc<Settings>,
+    policy: Arc<Policy>,
+    clock: Arc<dyn Clock>,
 }
 
 /// Whether inspection should go on.
@@ -65,19 +70,35 @@ pub enum Progress {
 }
 
 impl Inspector {
+    /// An inspector for a policy. Its clock stands still until [`Inspector::with_clock`]
+    /// gives it one (only rate limits read time).
     pub fn new(rules: Arc<CompiledRules>, policy: &Policy) -> Inspector {
         Inspector {
             rules,
             settings: Arc::new(Settings::from_policy(policy)),
+            policy: Arc::new(policy.clone()),
+            clock: Arc::new(ManualClock::default()),
         }
     }
 
-    /// An inspector with explicit settings (per-route overrides).
+    /// An inspector with explicit settings and no policy entries beyond them.
     pub fn with_settings(rules: Arc<CompiledRules>, settings: Settings) -> Inspector {
         Inspector {
             rules,
             settings: Arc::new(settings),
+            policy: Arc::new(Policy::default()),
+            clock: Arc::new(ManualClock::default()),
         }
+    }
+
+    /// The same inspector reading time from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Inspector {
+        self.clock = clock;
+        self
+    }
+
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
     }
 
     pub fn rules(&self) -> &Arc<CompiledRules> {
@@ -90,27 +111,55 @@ impl Inspector {
 
     /// Inspects the head and starts a transaction for the body.
     pub fn begin(&self, head: &RequestHead) -> Transaction {
-        let rule_count = self.rules.rules().len();
+        let admission = admit(&self.policy, &self.settings, head, self.clock.as_ref());
+        let mut fired = vec![false; self.rules.rules().len()];
+        // Exclusions without targets switch rules off before any scanning.
+        let mut target_exclusions = Vec::new();
+        for &i in &admission.exclusions {
+            let Some(e) = self.policy.exclusions.get(i) else {
+                continue;
+            };
+            if e.is_whole_rule() {
+                for (slot, meta) in fired.iter_mut().zip(self.rules.rules()) {
+                    if e.selects(meta) {
+                        *slot = true;
+                    }
+                }
+            } else {
+                target_exclusions.push(i);
+            }
+        }
+        let inspect = admission.gate == Gate::Inspect;
         let mut state = State {
             rules: Arc::clone(&self.rules),
-            settings: Arc::clone(&self.settings),
+            policy: Arc::clone(&self.policy),
+            clock: Arc::clone(&self.clock),
+            settings: admission.settings.clone(),
             scratch: Scratch::default(),
-            fired: vec![false; rule_count],
+            fired,
+            target_exclusions,
             fired_checks: Vec::new(),
             hits: Vec::new(),
-            findings: Vec::new(),
-            score: 0,
+            findings: admission.findings.clone(),
+            score: admission.score,
             args: 0,
             limit_rejected: false,
             stopped: false,
+            collected_args: Vec::new(),
+            admission,
         };
-        state.inspect_head(head);
-        let kind = BodyKind::from_content_type(head.header("content-type"));
-        let parser = Some(kind.parser(self.settings.limits.body_limits()));
+        let parser = if inspect {
+            state.inspect_head(head);
+            let kind = BodyKind::from_content_type(head.header("content-type"));
+            Some(kind.parser(state.settings.limits.body_limits()))
+        } else {
+            None
+        };
         Transaction {
             state,
             parser,
             body_bytes: 0,
+            head: head.clone(),
         }
     }
 
@@ -129,6 +178,8 @@ pub struct Transaction {
     state: State,
     parser: Option<Box<dyn BodyParser>>,
     body_bytes: u64,
+    /// Kept only for custom rules that read arguments at the end.
+    head: RequestHead,
 }
 
 impl Transaction {
@@ -170,15 +221,28 @@ impl Transaction {
                 parser.finish(&mut self.state);
             }
         }
+        if self.state.admission.deferred_rules
+            && self.state.admission.gate == Gate::Inspect
+            && !self.state.decided()
+        {
+            self.state.run_deferred_rules(&self.head);
+        }
         self.state.verdict()
     }
 }
 
 struct State {
     rules: Arc<CompiledRules>,
-    settings: Arc<Settings>,
+    policy: Arc<Policy>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    admission: Admission,
     scratch: Scratch,
     fired: Vec<bool>,
+    /// Exclusions in scope that name targets (checked on each hit).
+    target_exclusions: Vec<usize>,
+    /// Argument (name, value) pairs, kept only when custom rules read arguments.
+    collected_args: Vec<(String, Vec<u8>)>,
     fired_checks: Vec<ProtocolCheck>,
     hits: Vec<(RuleIndex, String, String)>,
     findings: Vec<Finding>,
@@ -191,8 +255,42 @@ struct State {
 
 impl State {
     fn decided(&self) -> bool {
-        self.settings.mode == Mode::Block
-            && (self.limit_rejected || self.score >= self.settings.anomaly_threshold)
+        match self.admission.gate {
+            Gate::Inspect => {
+                self.settings.mode == Mode::Block
+                    && (self.limit_rejected || self.score >= self.settings.anomaly_threshold)
+            }
+            Gate::Bypass(_) => false,
+            Gate::Refuse { .. } => self.settings.mode == Mode::Block,
+        }
+    }
+
+    fn run_deferred_rules(&mut self, head: &RequestHead) {
+        let policy = Arc::clone(&self.policy);
+        let clock = Arc::clone(&self.clock);
+        let args = std::mem::take(&mut self.collected_args);
+        let host = self.admission.host.clone();
+        let path = self.admission.path.clone();
+        let facts = Facts {
+            head,
+            host: &host,
+            path: &path,
+            client_ip: self.admission.client_ip,
+            args: &args,
+        };
+        let before = self.admission.findings.len();
+        let score_before = self.admission.score;
+        let rules = policy.rules.iter().filter(|r| CustomRule::reads_args(r));
+        if let Some(gate) =
+            apply_rule_actions(rules, &facts, &policy, clock.as_ref(), &mut self.admission)
+        {
+            self.admission.gate = gate;
+        }
+        let added: Vec<Finding> = self.admission.findings.get(before..).unwrap_or_default().to_vec();
+        self.findings.extend(added);
+        self.score = self
+            .score
+            .saturating_add(self.admission.score.saturating_sub(score_before));
     }
 
     fn check(&mut self, check: ProtocolCheck, target: &str, detail: &str) {
@@ -300,6 +398,15 @@ impl State {
             let Some(meta) = rules.rule(rule) else {
                 continue;
             };
+            let excluded = self.target_exclusions.iter().any(|&i| {
+                self.policy
+                    .exclusions
+                    .get(i)
+                    .is_some_and(|e| e.selects(meta) && e.covers_target(&label))
+            });
+            if excluded {
+                continue;
+            }
             if let Some(slot) = fired.get_mut(rule.0 as usize) {
                 *slot = true;
             }
@@ -319,27 +426,50 @@ impl State {
 
     fn verdict(&self) -> Verdict {
         let s = &self.settings;
-        let reason = if self.limit_rejected {
-            Some(BlockReason::LimitExceeded)
-        } else if self.score >= s.anomaly_threshold {
-            Some(BlockReason::AnomalyScore)
-        } else {
-            None
-        };
+        let (mut reason, mut status, mut retry_after_seconds, mut rate_limit, mut bypass) =
+            (None, 200, None, None, None);
+        match &self.admission.gate {
+            Gate::Refuse {
+                reason: why,
+                status: code,
+                retry_after_seconds: retry,
+                rate_limit: limit,
+            } => {
+                reason = Some(*why);
+                status = *code;
+                retry_after_seconds = *retry;
+                rate_limit = limit.clone();
+            }
+            Gate::Bypass(why) => bypass = Some(why.clone()),
+            Gate::Inspect => {
+                if self.limit_rejected {
+                    reason = Some(BlockReason::LimitExceeded);
+                    status = 413;
+                } else if self.score >= s.anomaly_threshold {
+                    reason = Some(BlockReason::AnomalyScore);
+                    status = s.block_status;
+                }
+            }
+        }
         let block = reason.is_some() && s.mode == Mode::Block;
+        if !block {
+            status = 200;
+            retry_after_seconds = None;
+        }
         Verdict {
             action: if block { Action::Block } else { Action::Allow },
-            status: match (block, reason) {
-                (true, Some(BlockReason::LimitExceeded)) => 413,
-                (true, _) => s.block_status,
-                (false, _) => 200,
-            },
+            status,
             reason,
             mode: s.mode,
             score: self.score,
             threshold: s.anomaly_threshold,
             paranoia: s.paranoia,
             findings: self.findings.clone(),
+            tags: self.admission.tags.clone(),
+            route: self.admission.route.clone(),
+            bypass,
+            rate_limit,
+            retry_after_seconds,
         }
     }
 }
@@ -358,6 +488,11 @@ fn is_arg(source: TargetSource) -> bool {
 impl ValueSink for State {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
         if is_arg(source) {
+            if self.admission.deferred_rules
+                && self.collected_args.len() < self.settings.limits.max_args_count
+            {
+                self.collected_args.push((name.to_string(), value.to_vec()));
+            }
             self.args += 1;
             if self.args > self.settings.limits.max_args_count {
                 let max = self.settings.limits.max_args_count.to_string();

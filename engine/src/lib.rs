@@ -11,8 +11,10 @@
 //! [`inspector::Transaction::feed_body`] and gives its verdict at
 //! [`inspector::Transaction::finish`] (or earlier, when the head alone decides).
 
+pub mod admission;
 pub mod body;
 pub mod cidr;
+pub mod clock;
 pub mod custom_rule;
 pub mod defaults;
 pub mod detect;

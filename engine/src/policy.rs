@@ -7,10 +7,18 @@
 //! [`Policy::default`], so an engine never runs on an unvalidated policy.
 
 use crate::body::BodyLimits;
+use crate::cidr::Cidr;
+use crate::custom_rule::{CustomRule, CustomRuleSpec};
+use crate::exclusion::{Exclusion, ExclusionSpec};
+use crate::ratelimit::{RateLimitRule, RateLimitSpec};
+use crate::route::{Route, RouteSpec};
 use crate::rule::Paranoia;
 use crate::signature::line_of;
 use crate::verdict::Mode;
 use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use toml::Spanned;
 
 /// What happens when a request goes past a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -107,10 +115,42 @@ impl Default for EngineSettings {
     }
 }
 
+/// The `[clients]` section: address lists and the proxies whose forwarding
+/// headers are believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientLists {
+    /// Clients whose requests skip inspection.
+    pub allow: Vec<Cidr>,
+    /// Clients whose requests are refused.
+    pub deny: Vec<Cidr>,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers name the client.
+    pub trusted_proxies: Vec<Cidr>,
+}
+
 /// A validated policy.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, Default)]
 pub struct Policy {
     pub engine: EngineSettings,
+    pub clients: ClientLists,
+    pub exclusions: Vec<Exclusion>,
+    pub rules: Vec<CustomRule>,
+    pub routes: Vec<Route>,
+    /// Rate limits carry their limiter state; clones of a policy share it.
+    pub rate_limits: Vec<Arc<RateLimitRule>>,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("engine", &self.engine)
+            .field("clients", &self.clients)
+            .field("exclusions", &self.exclusions.len())
+            .field("rules", &self.rules.len())
+            .field("routes", &self.routes.len())
+            .field("rate_limits", &self.rate_limits.len())
+            .finish()
+    }
 }
 
 #[derive(Deserialize)]
@@ -118,6 +158,16 @@ pub struct Policy {
 struct RawPolicy {
     #[serde(default = "default_engine")]
     engine: toml::Spanned<EngineSettings>,
+    #[serde(default)]
+    clients: ClientLists,
+    #[serde(default)]
+    exclusions: Vec<Spanned<ExclusionSpec>>,
+    #[serde(default)]
+    rules: Vec<Spanned<CustomRuleSpec>>,
+    #[serde(default)]
+    routes: Vec<Spanned<RouteSpec>>,
+    #[serde(default)]
+    rate_limits: Vec<Spanned<RateLimitSpec>>,
 }
 
 fn default_engine() -> toml::Spanned<EngineSettings> {
@@ -170,8 +220,68 @@ impl Policy {
         if l.max_value_bytes > 16 << 20 {
             fail("engine.limits.max_value_bytes must be at most 16 MiB".into());
         }
+        let at = |span: std::ops::Range<usize>, message: String| PolicyError {
+            file: file.to_string(),
+            line: line_of(text, span.start),
+            message,
+        };
+        let mut exclusions = Vec::new();
+        for (i, e) in raw.exclusions.iter().enumerate() {
+            match Exclusion::compile(e.get_ref()) {
+                Ok(x) => exclusions.push(x),
+                Err(err) => errors.push(at(e.span(), format!("exclusions[{i}]: {err}"))),
+            }
+        }
+        let mut rate_limits: Vec<Arc<RateLimitRule>> = Vec::new();
+        let mut names = BTreeSet::new();
+        for (i, r) in raw.rate_limits.iter().enumerate() {
+            match RateLimitRule::compile(r.get_ref()) {
+                Ok(x) => {
+                    if !names.insert(x.name.clone()) {
+                        errors.push(at(r.span(), format!("rate_limits[{i}]: duplicate name `{}`", x.name)));
+                    }
+                    rate_limits.push(Arc::new(x));
+                }
+                Err(err) => errors.push(at(r.span(), format!("rate_limits[{i}]: {err}"))),
+            }
+        }
+        let mut rules = Vec::new();
+        let mut ids = BTreeSet::new();
+        for (i, r) in raw.rules.iter().enumerate() {
+            match CustomRule::compile(r.get_ref()) {
+                Ok(x) => {
+                    if !ids.insert(x.id) {
+                        errors.push(at(r.span(), format!("rules[{i}]: duplicate id {}", x.id)));
+                    }
+                    if let crate::custom_rule::Action::RateLimit(name) = &x.action {
+                        if !names.contains(name) {
+                            errors.push(at(
+                                r.span(),
+                                format!("rules[{i}]: rate_limit `{name}` is not defined in [[rate_limits]]"),
+                            ));
+                        }
+                    }
+                    rules.push(x);
+                }
+                Err(err) => errors.push(at(r.span(), format!("rules[{i}] (id {}): {err}", r.get_ref().id))),
+            }
+        }
+        let mut routes = Vec::new();
+        for (i, r) in raw.routes.iter().enumerate() {
+            match Route::compile(r.get_ref(), i) {
+                Ok(x) => routes.push(x),
+                Err(err) => errors.push(at(r.span(), format!("routes[{i}]: {err}"))),
+            }
+        }
         if errors.is_empty() {
-            Ok(Policy { engine })
+            Ok(Policy {
+                engine,
+                clients: raw.clients,
+                exclusions,
+                rules,
+                routes,
+                rate_limits,
+            })
         } else {
             Err(errors)
         }

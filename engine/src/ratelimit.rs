@@ -9,7 +9,11 @@
 //! furthest in the past (the most idle) is evicted, which can only forgive a
 //! client, never punish one.
 
+use crate::request::{cookie_pairs, RequestHead};
+use crate::scope::{Scope, ScopeInput, ScopeSpec};
+use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -118,6 +122,164 @@ impl KeyedLimiter {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A `[[rate_limits]]` entry as written.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSpec {
+    /// Name, used by custom rules (`action = "rate_limit"`) and in findings.
+    pub name: String,
+    /// What identifies a client: any of `client_ip`, `header:NAME`, `cookie:NAME`,
+    /// `path`, `host`, `method`. A request missing a key part is not limited by this entry.
+    pub key: Vec<String>,
+    /// Requests allowed per period, sustained.
+    pub requests: u32,
+    #[serde(default = "one")]
+    pub period_seconds: u64,
+    /// Requests allowed back to back (default: `requests`).
+    #[serde(default)]
+    pub burst: Option<u32>,
+    /// Most keys remembered (bounded memory).
+    #[serde(default = "default_max_keys")]
+    pub max_keys: usize,
+    /// Applies to every request in scope unless `only_from_rules` is set.
+    #[serde(default)]
+    pub only_from_rules: bool,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    #[serde(default)]
+    pub path_glob: Option<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn default_max_keys() -> usize {
+    100_000
+}
+
+/// One part of a rate-limit key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPart {
+    ClientIp,
+    Header(String),
+    Cookie(String),
+    Path,
+    Host,
+    Method,
+}
+
+/// Why a rate limit is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateLimitError {
+    #[error("requests and period_seconds must be at least 1")]
+    Quota,
+    #[error("key is empty")]
+    EmptyKey,
+    #[error("unknown key part `{0}` (expected client_ip, header:NAME, cookie:NAME, path, host, method)")]
+    KeyPart(String),
+    #[error(transparent)]
+    Scope(#[from] crate::scope::ScopeError),
+}
+
+/// A compiled rate limit with its own limiter state.
+pub struct RateLimitRule {
+    pub name: String,
+    parts: Vec<KeyPart>,
+    scope: Scope,
+    pub only_from_rules: bool,
+    limiter: KeyedLimiter,
+}
+
+/// What a rate-limit key is built from.
+pub struct KeyFacts<'a> {
+    pub head: &'a RequestHead,
+    pub host: &'a str,
+    pub path: &'a [u8],
+    pub client_ip: Option<IpAddr>,
+}
+
+impl RateLimitRule {
+    /// Validates and compiles an entry.
+    pub fn compile(spec: &RateLimitSpec) -> Result<RateLimitRule, RateLimitError> {
+        let quota = Quota::new(
+            spec.requests,
+            Duration::from_secs(spec.period_seconds),
+            spec.burst.unwrap_or(spec.requests),
+        )
+        .ok_or(RateLimitError::Quota)?;
+        if spec.key.is_empty() {
+            return Err(RateLimitError::EmptyKey);
+        }
+        let parts = spec
+            .key
+            .iter()
+            .map(|k| match k.split_once(':') {
+                None if k == "client_ip" => Ok(KeyPart::ClientIp),
+                None if k == "path" => Ok(KeyPart::Path),
+                None if k == "host" => Ok(KeyPart::Host),
+                None if k == "method" => Ok(KeyPart::Method),
+                Some(("header", n)) if !n.is_empty() => Ok(KeyPart::Header(n.to_ascii_lowercase())),
+                Some(("cookie", n)) if !n.is_empty() => Ok(KeyPart::Cookie(n.to_string())),
+                _ => Err(RateLimitError::KeyPart(k.clone())),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let scope = Scope::compile(&ScopeSpec {
+            hosts: spec.hosts.clone(),
+            path: spec.path.clone(),
+            path_prefix: spec.path_prefix.clone(),
+            path_glob: spec.path_glob.clone(),
+            methods: spec.methods.clone(),
+        })?;
+        Ok(RateLimitRule {
+            name: spec.name.clone(),
+            parts,
+            scope,
+            only_from_rules: spec.only_from_rules,
+            limiter: KeyedLimiter::new(quota, spec.max_keys),
+        })
+    }
+
+    pub fn in_scope(&self, input: &ScopeInput<'_>) -> bool {
+        self.scope.matches(input)
+    }
+
+    /// The key for a request, or `None` when a part is missing.
+    pub fn key(&self, facts: &KeyFacts<'_>) -> Option<Vec<u8>> {
+        let mut key = Vec::new();
+        for part in &self.parts {
+            let value: Vec<u8> = match part {
+                KeyPart::ClientIp => facts.client_ip?.to_string().into_bytes(),
+                KeyPart::Path => facts.path.to_vec(),
+                KeyPart::Host => facts.host.as_bytes().to_vec(),
+                KeyPart::Method => facts.head.method.as_bytes().to_vec(),
+                KeyPart::Header(n) => facts.head.header(n)?.to_vec(),
+                KeyPart::Cookie(n) => facts
+                    .head
+                    .header_values("cookie")
+                    .flat_map(cookie_pairs)
+                    .find(|(name, _)| *name == n.as_bytes())
+                    .map(|(_, v)| v.to_vec())?,
+            };
+            key.extend_from_slice(&value);
+            key.push(0x1f);
+        }
+        Some(key)
+    }
+
+    /// Checks one request at time `now`.
+    pub fn check(&self, facts: &KeyFacts<'_>, now: Duration) -> Option<Decision> {
+        let key = self.key(facts)?;
+        Some(self.limiter.check(&key, now))
     }
 }
 

@@ -30,6 +30,12 @@ pub enum BlockReason {
     AnomalyScore,
     /// A configured limit was exceeded and the policy rejects past limits.
     LimitExceeded,
+    /// A `[[rate_limits]]` entry refused the request.
+    RateLimited,
+    /// A policy custom rule with `action = "block"` fired.
+    CustomRule,
+    /// The client address is on the policy's deny list.
+    ClientDenied,
 }
 
 /// One rule that fired.
@@ -62,6 +68,21 @@ pub struct Verdict {
     pub threshold: u32,
     pub paranoia: Paranoia,
     pub findings: Vec<Finding>,
+    /// Tags added by custom rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The policy route that applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// Why inspection was skipped (an allow rule or the client allow list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bypass: Option<String>,
+    /// The rate limit that refused the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<String>,
+    /// For 429: seconds until the client may retry (the `Retry-After` value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl Verdict {

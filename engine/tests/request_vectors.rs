@@ -8,7 +8,7 @@
 use palisade_engine::inspector::Settings;
 use palisade_engine::request::RequestHead;
 use palisade_engine::rule::Paranoia;
-use palisade_engine::{defaults, Inspector, Verdict};
+use palisade_engine::{defaults, Inspector, Policy, Verdict};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +16,9 @@ use std::sync::Arc;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// A policy file (relative to the repository root) instead of the default.
+    #[serde(default)]
+    policy: Option<String>,
     case: Vec<Case>,
 }
 
@@ -41,6 +44,24 @@ struct Case {
     not_fires: Vec<u32>,
     #[serde(default)]
     categories: Vec<String>,
+    /// The peer address the request comes from.
+    #[serde(default)]
+    peer: Option<String>,
+    /// Send the request this many times; the last verdict is judged.
+    #[serde(default)]
+    repeat: Option<u32>,
+    /// Expected status of the verdict.
+    #[serde(default)]
+    status: Option<u16>,
+    /// Whether a Retry-After is expected.
+    #[serde(default)]
+    retry_after: Option<bool>,
+    /// Whether inspection must have been bypassed.
+    #[serde(default)]
+    bypass: Option<bool>,
+    /// The route that must apply.
+    #[serde(default)]
+    route: Option<String>,
 }
 
 fn get() -> String {
@@ -67,7 +88,7 @@ fn run_chunked(inspector: &Inspector, head: &RequestHead, body: &[u8], sizes: &m
 #[test]
 fn request_vectors() {
     let rules = Arc::new(defaults::compiled_rules().expect("embedded rules"));
-    let policy = defaults::policy().expect("embedded policy");
+    let default_policy = defaults::policy().expect("embedded policy");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/vectors");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("testdata/vectors")
@@ -83,25 +104,48 @@ fn request_vectors() {
         assert!(!file.case.is_empty(), "{} has no cases", path.display());
         for case in &file.case {
             total += 1;
-            let mut settings = Settings::from_policy(&policy);
-            if let Some(p) = case.paranoia {
-                settings.paranoia = Paranoia::new(p).expect("paranoia 1-4");
-            }
-            let inspector = Inspector::with_settings(Arc::clone(&rules), settings);
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let make_inspector = || {
+                let policy = match &file.policy {
+                    Some(rel) => {
+                        let text = std::fs::read_to_string(root.join(rel)).expect("policy file");
+                        Policy::parse(rel, &text).unwrap_or_else(|e| panic!("{rel}: {e:?}"))
+                    }
+                    None => default_policy.clone(),
+                };
+                let mut settings = Settings::from_policy(&policy);
+                if let Some(p) = case.paranoia {
+                    settings.paranoia = Paranoia::new(p).expect("paranoia 1-4");
+                }
+                if case.paranoia.is_some() {
+                    Inspector::with_settings(Arc::clone(&rules), settings)
+                } else {
+                    Inspector::new(Arc::clone(&rules), &policy)
+                }
+            };
             let mut head = RequestHead::new(&case.method, case.uri.as_bytes());
             for (n, v) in &case.headers {
                 head = head.with_header(n, v);
             }
+            head.peer = case.peer.as_ref().map(|p| p.parse().expect("peer socket address"));
             let body = match (&case.body, &case.body_hex) {
                 (Some(b), None) => b.as_bytes().to_vec(),
                 (None, Some(h)) => hex(h),
                 (None, None) => Vec::new(),
                 _ => panic!("{}: body and body_hex both set", case.name),
             };
-            let whole = inspector.inspect(&head, &body);
-            let one = run_chunked(&inspector, &head, &body, &mut || 1);
+            let repeat = case.repeat.unwrap_or(1).max(1);
+            let run = |sizes: &mut dyn FnMut() -> usize| {
+                let inspector = make_inspector();
+                for _ in 1..repeat {
+                    let _ = inspector.inspect(&head, &body);
+                }
+                run_chunked(&inspector, &head, &body, sizes)
+            };
+            let whole = run(&mut || usize::MAX);
+            let one = run(&mut || 1);
             let mut seed = 0x9e3779b97f4a7c15u64 ^ total as u64;
-            let random = run_chunked(&inspector, &head, &body, &mut || {
+            let random = run(&mut || {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
@@ -128,6 +172,26 @@ fn request_vectors() {
             for id in &case.not_fires {
                 if fired.contains(id) {
                     failures.push(format!("{label}: rule {id} fired"));
+                }
+            }
+            if let Some(status) = case.status {
+                if whole.status != status {
+                    failures.push(format!("{label}: expected status {status}, got {}", whole.summary()));
+                }
+            }
+            if let Some(want) = case.retry_after {
+                if whole.retry_after_seconds.is_some() != want {
+                    failures.push(format!("{label}: retry_after {:?}", whole.retry_after_seconds));
+                }
+            }
+            if let Some(want) = case.bypass {
+                if whole.bypass.is_some() != want {
+                    failures.push(format!("{label}: bypass {:?}", whole.bypass));
+                }
+            }
+            if let Some(route) = &case.route {
+                if whole.route.as_ref() != Some(route) {
+                    failures.push(format!("{label}: route {:?}, expected {route}", whole.route));
                 }
             }
             for cat in &case.categories {
