@@ -31,6 +31,7 @@ pub mod scope;
 pub mod signature;
 pub mod target;
 pub mod transform;
+pub mod vectors;
 pub mod verdict;
 
 pub use inspector::{Inspector, Progress, Transaction};

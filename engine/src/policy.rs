@@ -184,6 +184,14 @@ pub struct PolicyError {
 }
 
 impl Policy {
+    /// A copy with its own, empty rate-limit state (for tests and explanations
+    /// that must not consume a live policy's budget).
+    pub fn clone_fresh(&self) -> Policy {
+        let mut copy = self.clone();
+        copy.rate_limits = self.rate_limits.iter().map(|r| Arc::new(r.fresh())).collect();
+        copy
+    }
+
     /// Parses and validates a policy. `file` is the name used in errors. Returns
     /// every problem found.
     pub fn parse(file: &str, text: &str) -> Result<Policy, Vec<PolicyError>> {

@@ -57,6 +57,7 @@ pub enum Decision {
 /// A keyed GCRA limiter with bounded memory. `Send + Sync`.
 pub struct KeyedLimiter {
     quota: Quota,
+    max_keys: usize,
     per_shard: usize,
     shards: Vec<Mutex<HashMap<Vec<u8>, Duration>>>,
     hasher: std::collections::hash_map::RandomState,
@@ -67,6 +68,7 @@ impl KeyedLimiter {
     pub fn new(quota: Quota, max_keys: usize) -> KeyedLimiter {
         KeyedLimiter {
             quota,
+            max_keys,
             per_shard: (max_keys / SHARDS).max(1),
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             hasher: std::collections::hash_map::RandomState::new(),
@@ -247,6 +249,17 @@ impl RateLimitRule {
             only_from_rules: spec.only_from_rules,
             limiter: KeyedLimiter::new(quota, spec.max_keys),
         })
+    }
+
+    /// The same limit with no remembered keys.
+    pub fn fresh(&self) -> RateLimitRule {
+        RateLimitRule {
+            name: self.name.clone(),
+            parts: self.parts.clone(),
+            scope: self.scope.clone(),
+            only_from_rules: self.only_from_rules,
+            limiter: KeyedLimiter::new(self.limiter.quota, self.limiter.max_keys),
+        }
     }
 
     pub fn in_scope(&self, input: &ScopeInput<'_>) -> bool {

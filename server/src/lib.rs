@@ -3,4 +3,6 @@
 
 pub mod check;
 pub mod engine_setup;
+pub mod policy_cmd;
+pub mod ftw;
 pub mod rawhttp;

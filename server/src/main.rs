@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use palisade_engine::inspector::Settings;
 use palisade_engine::rule::Paranoia;
 use palisade_engine::Inspector;
-use palisade_server::{check, engine_setup};
+use palisade_server::{check, engine_setup, policy_cmd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +44,8 @@ enum Command {
         /// Request files or directories; none or `-` reads stdin.
         inputs: Vec<PathBuf>,
     },
+    /// Run the CRS go-ftw regression tests against the engine and judge them by category.
+    Ftw(palisade_server::ftw::Args),
     /// Policy tools.
     Policy {
         #[command(subcommand)]
@@ -61,6 +63,44 @@ enum PolicyCommand {
         /// The policy file.
         file: PathBuf,
     },
+    /// Run request vectors (TOML, see testdata/vectors/README.md) against a policy.
+    Test {
+        #[arg(long, value_name = "DIR")]
+        signatures: Option<PathBuf>,
+        /// The policy file.
+        file: PathBuf,
+        /// Vector files.
+        #[arg(required = true)]
+        vectors: Vec<PathBuf>,
+    },
+    /// Show which routes, exclusions and custom rules apply to a raw request, and why.
+    Explain {
+        #[arg(long, value_name = "DIR")]
+        signatures: Option<PathBuf>,
+        /// The client's address as the proxy would see it (ip:port).
+        #[arg(long)]
+        peer: Option<String>,
+        /// The policy file.
+        file: PathBuf,
+        /// A file holding one raw HTTP/1.1 request.
+        request: PathBuf,
+    },
+}
+
+/// Loads rules and a policy for the policy subcommands, or exits 64.
+fn load_for_policy(
+    signatures: Option<&std::path::Path>,
+    file: &std::path::Path,
+) -> Result<(std::sync::Arc<palisade_engine::CompiledRules>, palisade_engine::Policy), ExitCode> {
+    let loaded = engine_setup::load_signatures(signatures).and_then(|sigs| {
+        let rules = palisade_engine::CompiledRules::compile(&sigs).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let policy = engine_setup::load_policy(Some(file))?;
+        Ok((std::sync::Arc::new(rules), policy))
+    });
+    loaded.map_err(|e| {
+        eprintln!("palisade: {e:#}");
+        ExitCode::from(EXIT_CONFIG)
+    })
 }
 
 fn inspector(args: &EngineArgs) -> Result<Inspector, anyhow::Error> {
@@ -100,6 +140,49 @@ fn main() -> ExitCode {
             };
             match check::run(&inspector, &inputs, format) {
                 Ok(outcome) => ExitCode::from(outcome.exit_code() as u8),
+                Err(e) => {
+                    eprintln!("palisade: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Ftw(args) => ExitCode::from(palisade_server::ftw::main(&args)),
+        Command::Policy {
+            command:
+                PolicyCommand::Test {
+                    signatures,
+                    file,
+                    vectors,
+                },
+        } => {
+            let (rules, policy) = match load_for_policy(signatures.as_deref(), &file) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            match policy_cmd::test(rules, &policy, &vectors) {
+                Ok((_, 0)) => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("palisade: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Policy {
+            command:
+                PolicyCommand::Explain {
+                    signatures,
+                    peer,
+                    file,
+                    request,
+                },
+        } => {
+            let (rules, policy) = match load_for_policy(signatures.as_deref(), &file) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            match policy_cmd::explain(rules, &policy, &request, peer.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("palisade: {e:#}");
                     ExitCode::from(2)
