@@ -6,3 +6,4 @@ pub mod engine_setup;
 pub mod policy_cmd;
 pub mod ftw;
 pub mod rawhttp;
+pub mod runtime;
