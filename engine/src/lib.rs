@@ -18,6 +18,7 @@ pub mod clock;
 pub mod custom_rule;
 pub mod defaults;
 pub mod detect;
+pub mod dos;
 pub mod exclusion;
 pub mod inspector;
 pub mod matcher;
