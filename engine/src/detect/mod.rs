@@ -14,8 +14,10 @@ pub mod xss;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Detector {
-    /// SQL injection by token-sequence fingerprint.
+    /// SQL injection by token-sequence fingerprint, breaking out of a value.
     Sqli,
+    /// Any SQL-like token sequence, including whole queries typed on their own.
+    SqliAny,
     /// Cross-site scripting by HTML/JavaScript tokenization.
     Xss,
 }
@@ -34,7 +36,8 @@ impl Detector {
     /// Runs the detector on a (transformed) value.
     pub fn detect(self, input: &[u8]) -> Option<Detection> {
         match self {
-            Detector::Sqli => sqli::detect(input),
+            Detector::Sqli => sqli::detect_breakout(input),
+            Detector::SqliAny => sqli::detect(input),
             Detector::Xss => xss::detect(input),
         }
     }
@@ -42,6 +45,7 @@ impl Detector {
     pub fn name(self) -> &'static str {
         match self {
             Detector::Sqli => "sqli",
+            Detector::SqliAny => "sqli_any",
             Detector::Xss => "xss",
         }
     }

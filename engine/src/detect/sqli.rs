@@ -1,8 +1,266 @@
-//! `sqli` detector (placeholder until implemented: detects nothing).
+//! `sqli` detector: SQL injection recognised by the shape of the input's
+//! token sequence, not by patterns over its text.
+//!
+//! Contract: [`detect`] runs in time linear in the input (at most three
+//! lexing passes, each stopping after a short folded prefix), uses a fixed
+//! amount of memory, never panics, accepts any bytes (UTF-8 or not) and is
+//! case-insensitive. It lexes the input in three starting contexts — bare
+//! (where a number or identifier would go), and as if inside a single- or a
+//! double-quoted string the application opened — folds each token stream
+//! into a fingerprint of at most [`fold::MAX_TOKENS`] token classes, and
+//! reports the first context whose fingerprint the rule table in [`rules`]
+//! calls SQL.
+//!
+//! Layout: [`token`] (vocabulary) ← [`keywords`] (word table) ← [`lexer`]
+//! (bytes → tokens) ← [`fold`] (tokens → fingerprint) ← [`grammar`]
+//! (structural questions) ← [`rules`] (the decision).
+
+mod fold;
+mod grammar;
+mod keywords;
+mod lexer;
+mod rules;
+mod token;
 
 use super::Detection;
+use lexer::{Lexer, Start};
 
-/// Runs the sqli detector.
-pub fn detect(_input: &[u8]) -> Option<Detection> {
-    None
+/// The starting contexts, in the order they are tried.
+const CONTEXTS: [Start; 3] = [Start::Bare, Start::Quoted(b'\''), Start::Quoted(b'"')];
+
+/// Runs the sqli detector. The detection's `fingerprint` is the context
+/// (`'` or `"` for a quoted one, nothing for bare), the token classes and
+/// the rule, e.g. `'s&n=nc logic`; its range covers the fingerprinted tokens.
+pub fn detect(input: &[u8]) -> Option<Detection> {
+    if !might_be_sql(input) {
+        return None;
+    }
+    CONTEXTS
+        .into_iter()
+        .find_map(|start| detect_in(input, start))
+}
+
+/// Like [`detect`], but only injections that break out of the value they were
+/// put in: any detection in a quoted context, and in the bare context only
+/// those that start with a value (a number, a variable, a closing parenthesis)
+/// or call a risky function or use a versioned comment. A query or a filter
+/// expression typed on its own (`SELECT name FROM users WHERE id = ?`,
+/// `price < 100 && stock > 0`) is not reported: it reads as SQL, but nothing
+/// in it escapes a value. This is the paranoia-1 detector; [`detect`] is the
+/// stricter one.
+pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
+    if !might_be_sql(input) {
+        return None;
+    }
+    CONTEXTS.into_iter().find_map(|start| {
+        detect_in(input, start)
+            .filter(|d| !matches!(start, Start::Bare) || bare_breakout(&d.fingerprint))
+    })
+}
+
+fn bare_breakout(fingerprint: &str) -> bool {
+    let letters = fingerprint.split(' ').next().unwrap_or_default();
+    let rule = fingerprint.rsplit(' ').next().unwrap_or_default();
+    matches!(letters.as_bytes().first(), Some(b'n' | b'v' | b')'))
+        || rule == "risky-call"
+        || rule == "versioned"
+}
+
+/// Words that can carry an injection with no punctuation at all.
+const STRONG_WORDS: [&[u8]; 20] = [
+    b"union",
+    b"select",
+    b"sleep",
+    b"benchmark",
+    b"waitfor",
+    b"having",
+    b"procedure",
+    b"exec",
+    b"execute",
+    b"drop",
+    b"insert",
+    b"delete",
+    b"update",
+    b"truncate",
+    b"declare",
+    b"shutdown",
+    b"outfile",
+    b"dumpfile",
+    b"load_file",
+    b"pg_sleep",
+];
+/// A logic word needs one of these to make a punctuation-free condition.
+const LOGIC_WORDS: [&[u8]; 4] = [b"and", b"or", b"xor", b"div"];
+const CONDITION_WORDS: [&[u8]; 11] = [
+    b"is", b"like", b"between", b"true", b"false", b"null", b"not", b"regexp", b"rlike", b"sounds",
+    b"glob",
+];
+
+/// A cheap, linear pre-check: `false` only for inputs no starting context can
+/// read as SQL injection (no SQL punctuation, no statement keyword, and no
+/// punctuation-free condition). It keeps the tokenizer off ordinary values.
+pub fn might_be_sql(input: &[u8]) -> bool {
+    let punct = input.iter().any(|&b| {
+        matches!(
+            b,
+            b'\''
+                | b'"'
+                | b'`'
+                | b';'
+                | b'('
+                | b')'
+                | b'#'
+                | b'='
+                | b'<'
+                | b'>'
+                | b','
+                | b'*'
+                | b'@'
+                | b'\\'
+                | b'|'
+                | b'&'
+                | b'!'
+                | b'~'
+                | b'^'
+                | b'%'
+                | b'{'
+                | b'['
+        )
+    });
+    if punct
+        || memchr::memmem::find(input, b"--").is_some()
+        || memchr::memmem::find(input, b"/*").is_some()
+    {
+        return true;
+    }
+    let mut logic = false;
+    let mut condition = false;
+    for word in input
+        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .filter(|w| !w.is_empty() && w.len() <= 9)
+    {
+        let is = |set: &[&[u8]]| set.iter().any(|k| k.eq_ignore_ascii_case(word));
+        if is(&STRONG_WORDS) {
+            return true;
+        }
+        logic |= is(&LOGIC_WORDS);
+        condition |= is(&CONDITION_WORDS);
+        if logic && condition {
+            return true;
+        }
+    }
+    false
+}
+
+fn detect_in(input: &[u8], start: Start) -> Option<Detection> {
+    if let Start::Quoted(q) = start {
+        // Without the quote in the input the whole input is one string.
+        memchr::memchr(q, input)?;
+    }
+    let fp = fold::fold(Lexer::new(input, start));
+    let window = grammar::Window {
+        tokens: fp.tokens(),
+        input,
+        start,
+        truncated: fp.truncated,
+    };
+    let rule = rules::classify(&window, fp.versioned)?;
+    let first = fp.tokens().first()?;
+    let last = fp.tokens().last()?;
+    Some(Detection {
+        fingerprint: format!("{}{} {}", prefix(start), fp.letters(), rule.name()),
+        start: first.start,
+        end: last.end.max(first.start),
+    })
+}
+
+fn prefix(start: Start) -> &'static str {
+    match start {
+        Start::Bare => "",
+        Start::Quoted(b'"') => "\"",
+        Start::Quoted(_) => "'",
+    }
+}
+
+/// The folded fingerprint of each starting context (bare, `'`, `"`), for
+/// diagnostics and tuning: a corpus runner prints these for misses.
+pub fn fingerprints(input: &[u8]) -> [String; 3] {
+    CONTEXTS.map(|start| {
+        let fp = fold::fold(Lexer::new(input, start));
+        format!("{}{}", prefix(start), fp.letters())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fired(input: &str) -> Option<String> {
+        detect(input.as_bytes()).map(|d| d.fingerprint)
+    }
+
+    #[test]
+    fn contexts_and_fingerprints() {
+        assert_eq!(fired("1 OR 1=1").as_deref(), Some("n&n=n logic"));
+        assert_eq!(fired("1' AND 1=1-- -").as_deref(), Some("'s&n=nc logic"));
+        assert_eq!(fired("x\" or \"1\"=\"1").as_deref(), Some("\"s&s=s logic"));
+        assert_eq!(fired("admin'--").as_deref(), Some("'sc comment"));
+        assert_eq!(
+            fired("1 union select 1,2").as_deref(),
+            Some("nUQn,n union-select")
+        );
+    }
+
+    #[test]
+    fn range_covers_the_tokens() {
+        let d = detect(b"  1 OR 1=1  ");
+        assert_eq!(d.map(|d| (d.start, d.end)), Some((2, 10)));
+        // A quoted context starts at the implicit string, byte 0.
+        let d = detect(b"x' or 1=1");
+        assert_eq!(d.map(|d| (d.start, d.end)), Some((0, 9)));
+    }
+
+    #[test]
+    fn prose_is_not_sql() {
+        for text in [
+            "D'Arcy O'Neil",
+            "it's 5 o'clock",
+            "a+or@b.com",
+            "Please select your size",
+            "salt and pepper",
+            "1 or 2 drinks",
+            "union select committee met",
+            "Sleep (8 hours) is important",
+            "",
+        ] {
+            assert_eq!(fired(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_for_every_context() {
+        assert_eq!(fingerprints(b"a' or 1=1"), ["ws", "'s&n=n", "\"s"]);
+        // `x'..'` is a hex string literal, so bare `x'` opens a string.
+        assert_eq!(fingerprints(b"x' or 1=1"), ["s", "'s&n=n", "\"s"]);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let alphabet: &[u8] =
+            b"'\"`[]()@$#-*/!;,.=<>|&+~ \n0123456789abcxyzSELECTunion\xa0\xff\x00";
+        for len in 0..200 {
+            let input: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            if let Some(d) = detect(&input) {
+                assert!(d.start <= d.end && d.end <= input.len());
+            }
+        }
+    }
 }
