@@ -9,6 +9,7 @@
 use crate::cidr::{any_contains, client_ip};
 use crate::clock::Clock;
 use crate::custom_rule::{Action as RuleAction, CustomRule, Facts};
+use crate::dos::{DosDecision, Refusal, RequestFeatures};
 use crate::inspector::Settings;
 use crate::policy::Policy;
 use crate::ratelimit::{Decision, KeyFacts};
@@ -50,6 +51,8 @@ pub struct Admission {
     pub tags: Vec<String>,
     /// Whether custom rules reading arguments remain to be evaluated at the end.
     pub deferred_rules: bool,
+    /// The DoS mitigation that refused the request, if any.
+    pub dos: Option<Refusal>,
 }
 
 /// A finding for a custom rule.
@@ -62,7 +65,11 @@ pub fn custom_finding(rule: &CustomRule, scored: bool) -> Finding {
         message: rule.name.clone(),
         target: "request".to_string(),
         transforms: "none".to_string(),
-        excerpt: if scored { String::new() } else { "log".to_string() },
+        excerpt: if scored {
+            String::new()
+        } else {
+            "log".to_string()
+        },
     }
 }
 
@@ -154,7 +161,9 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
         settings.anomaly_threshold = r.anomaly_threshold.unwrap_or(settings.anomaly_threshold);
         let l = &mut settings.limits;
         let o = &r.limits;
-        l.max_inspected_body_bytes = o.max_inspected_body_bytes.unwrap_or(l.max_inspected_body_bytes);
+        l.max_inspected_body_bytes = o
+            .max_inspected_body_bytes
+            .unwrap_or(l.max_inspected_body_bytes);
         l.max_args_count = o.max_args_count.unwrap_or(l.max_args_count);
         l.max_value_bytes = o.max_value_bytes.unwrap_or(l.max_value_bytes);
         l.max_json_depth = o.max_json_depth.unwrap_or(l.max_json_depth);
@@ -180,6 +189,7 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
         score: 0,
         tags: Vec::new(),
         deferred_rules: policy.rules.iter().any(CustomRule::reads_args),
+        dos: None,
     };
     if let Some(ip) = client {
         if any_contains(&policy.clients.deny, ip) {
@@ -226,6 +236,22 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
                 rate_limit: Some(limit.name.clone()),
             };
             return admission;
+        }
+    }
+    if let Some(model) = &policy.dos {
+        let features = RequestFeatures::from_head(head, &host, client);
+        if let DosDecision::Refuse(refusal) = model.check(&features, clock.now()) {
+            let retry = match refusal {
+                Refusal::BadActor { .. } => model.config().block_seconds.max(1),
+                _ => 1,
+            };
+            admission.gate = Gate::Refuse {
+                reason: BlockReason::DosMitigation,
+                status: 429,
+                retry_after_seconds: Some(retry),
+                rate_limit: None,
+            };
+            admission.dos = Some(refusal);
         }
     }
     admission

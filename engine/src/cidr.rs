@@ -188,12 +188,24 @@ mod tests {
     #[test]
     fn forwarded_for_only_from_trusted_peers() {
         let trusted: Vec<Cidr> = vec!["10.0.0.0/8".parse().unwrap()];
-        let head = RequestHead::new("GET", b"/").with_header("X-Forwarded-For", "203.0.113.5, 10.0.0.7");
-        assert_eq!(client_ip(ip("10.0.0.1"), &head, &trusted), ip("203.0.113.5"));
-        assert_eq!(client_ip(ip("198.51.100.1"), &head, &trusted), ip("198.51.100.1"));
-        let spoof = RequestHead::new("GET", b"/").with_header("X-Forwarded-For", "1.2.3.4, 203.0.113.5");
-        assert_eq!(client_ip(ip("10.0.0.1"), &spoof, &trusted), ip("203.0.113.5"));
-        let fwd = RequestHead::new("GET", b"/").with_header("Forwarded", "for=\"[2001:db8::1]:443\";proto=https");
+        let head =
+            RequestHead::new("GET", b"/").with_header("X-Forwarded-For", "203.0.113.5, 10.0.0.7");
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &head, &trusted),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_ip(ip("198.51.100.1"), &head, &trusted),
+            ip("198.51.100.1")
+        );
+        let spoof =
+            RequestHead::new("GET", b"/").with_header("X-Forwarded-For", "1.2.3.4, 203.0.113.5");
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &spoof, &trusted),
+            ip("203.0.113.5")
+        );
+        let fwd = RequestHead::new("GET", b"/")
+            .with_header("Forwarded", "for=\"[2001:db8::1]:443\";proto=https");
         assert_eq!(client_ip(ip("10.0.0.1"), &fwd, &trusted), ip("2001:db8::1"));
     }
 }

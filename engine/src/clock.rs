@@ -25,7 +25,8 @@ impl ManualClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        self.nanos.fetch_add(by.as_nanos() as u64, Ordering::Relaxed);
+        self.nanos
+            .fetch_add(by.as_nanos() as u64, Ordering::Relaxed);
     }
 
     /// Sets the clock (it should not go backwards, but nothing breaks if it does).

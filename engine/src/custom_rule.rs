@@ -120,7 +120,10 @@ pub enum CustomRuleError {
     #[error("{0}")]
     Cidr(#[from] crate::cidr::CidrError),
     #[error("action {action:?} needs `{key}`")]
-    ActionArgument { action: ActionKind, key: &'static str },
+    ActionArgument {
+        action: ActionKind,
+        key: &'static str,
+    },
     #[error(transparent)]
     Scope(#[from] crate::scope::ScopeError),
 }
@@ -252,7 +255,9 @@ impl Condition {
         };
         let test = match spec.op {
             Operator::Equals | Operator::Prefix | Operator::Suffix | Operator::Contains => {
-                Test::Text(lower(&operand_text(spec).ok_or_else(|| need("a `value`"))?).into_bytes())
+                Test::Text(
+                    lower(&operand_text(spec).ok_or_else(|| need("a `value`"))?).into_bytes(),
+                )
             }
             Operator::In => {
                 if spec.values.is_empty() {
@@ -363,7 +368,9 @@ impl Condition {
                 let ip = if matches!(self.field, Field::ClientIp) {
                     facts.client_ip
                 } else {
-                    std::str::from_utf8(value).ok().and_then(|s| s.trim().parse().ok())
+                    std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok())
                 };
                 ip.is_some_and(|ip| crate::cidr::any_contains(c, ip))
             }
@@ -415,9 +422,11 @@ impl CustomRule {
             ActionKind::Log => Action::Log,
             ActionKind::Score => Action::Score(spec.score.ok_or_else(|| missing("score"))?),
             ActionKind::Tag => Action::Tag(spec.tag.clone().ok_or_else(|| missing("tag"))?),
-            ActionKind::RateLimit => {
-                Action::RateLimit(spec.rate_limit.clone().ok_or_else(|| missing("rate_limit"))?)
-            }
+            ActionKind::RateLimit => Action::RateLimit(
+                spec.rate_limit
+                    .clone()
+                    .ok_or_else(|| missing("rate_limit"))?,
+            ),
         };
         let scope = Scope::compile(&ScopeSpec {
             hosts: spec.hosts.clone(),

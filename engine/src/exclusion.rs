@@ -101,7 +101,11 @@ impl TargetFilter {
             return Err(ExclusionError::Target(text.to_string()));
         }
         // `header:cookie` means the cookies, which are inspected one by one.
-        if prefix == "header" && name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("cookie")) {
+        if prefix == "header"
+            && name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case("cookie"))
+        {
             return Ok(TargetFilter {
                 prefix: "cookie".into(),
                 name: None,
@@ -239,7 +243,11 @@ mod tests {
     #[test]
     fn targets_match_labels() {
         let e = Exclusion::compile(&ExclusionSpec {
-            targets: vec!["args:q".into(), "json:comment.body".into(), "header:cookie".into()],
+            targets: vec![
+                "args:q".into(),
+                "json:comment.body".into(),
+                "header:cookie".into(),
+            ],
             ..spec()
         })
         .unwrap();

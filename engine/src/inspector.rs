@@ -10,12 +10,12 @@
 
 use crate::admission::{admit, apply_rule_actions, Admission, Gate};
 use crate::body::urlencoded::parse_query;
+use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::clock::{Clock, ManualClock};
 use crate::custom_rule::{CustomRule, Facts};
-use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::matcher::{CompiledRules, RuleIndex, Scratch};
-use crate::policy::{LimitAction, Limits, Policy};
-use crate::protocol::ProtocolCheck;
+use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
+use crate::protocol::{self, ProtocolCheck};
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
 use crate::target::{Target, TargetLabel, TargetSource};
@@ -34,6 +34,8 @@ pub struct Settings {
     pub anomaly_threshold: u32,
     pub limits: Limits,
     pub block_status: u16,
+    /// Allow-lists and bounds of the built-in protocol checks.
+    pub protocol: Arc<ProtocolSettings>,
 }
 
 impl Settings {
@@ -45,6 +47,7 @@ impl Settings {
             anomaly_threshold: policy.engine.anomaly_threshold,
             limits: policy.engine.limits,
             block_status: policy.engine.block_response.status,
+            protocol: Arc::new(policy.engine.protocol.clone()),
         }
     }
 }
@@ -101,6 +104,24 @@ impl Inspector {
         &self.policy
     }
 
+    /// Feeds an upstream response back to the DoS model (server stress:
+    /// latency and 5xx). A no-op when the model is off.
+    pub fn observe_response(&self, head: &RequestHead, status: u16, latency: std::time::Duration) {
+        if let Some(model) = &self.policy.dos {
+            let host = crate::scope::request_host(head);
+            model.observe_response(&host, status, latency, self.clock.now());
+        }
+    }
+
+    /// DoS events (attack started, global limit, attack ended) since the last call.
+    pub fn drain_dos_events(&self) -> Vec<crate::dos::DosEvent> {
+        self.policy
+            .dos
+            .as_ref()
+            .map(|m| m.drain_events())
+            .unwrap_or_default()
+    }
+
     pub fn rules(&self) -> &Arc<CompiledRules> {
         &self.rules
     }
@@ -146,6 +167,7 @@ impl Inspector {
             limit_rejected: false,
             stopped: false,
             collected_args: Vec::new(),
+            protocol: protocol::RequestState::new(head),
             admission,
         };
         let parser = if inspect {
@@ -199,13 +221,16 @@ impl Transaction {
         self.body_bytes = self.body_bytes.saturating_add(chunk.len() as u64);
         if let Some(parser) = self.parser.as_mut() {
             if take > 0 {
-                parser.feed(chunk.get(..take).unwrap_or_default(), &mut self.state);
+                let taken = chunk.get(..take).unwrap_or_default();
+                self.state.protocol_chunk(taken);
+                parser.feed(taken, &mut self.state);
             }
         }
         if take < chunk.len() && self.parser.is_some() {
             // Past the inspection limit: stop parsing (a cut body is not "truncated").
             self.parser = None;
-            self.state.check(ProtocolCheck::BodyOverLimit, "body", &limit.to_string());
+            self.state
+                .check(ProtocolCheck::BodyOverLimit, "body", &limit.to_string());
         }
         if self.state.decided() {
             Progress::Decided
@@ -220,6 +245,7 @@ impl Transaction {
             if let Some(mut parser) = self.parser.take() {
                 parser.finish(&mut self.state);
             }
+            self.state.protocol_finish();
         }
         if self.state.admission.deferred_rules
             && self.state.admission.gate == Gate::Inspect
@@ -243,6 +269,8 @@ struct State {
     target_exclusions: Vec<usize>,
     /// Argument (name, value) pairs, kept only when custom rules read arguments.
     collected_args: Vec<(String, Vec<u8>)>,
+    /// What the built-in protocol checks remember about this request.
+    protocol: protocol::RequestState,
     fired_checks: Vec<ProtocolCheck>,
     hits: Vec<(RuleIndex, String, String)>,
     findings: Vec<Finding>,
@@ -286,15 +314,20 @@ impl State {
         {
             self.admission.gate = gate;
         }
-        let added: Vec<Finding> = self.admission.findings.get(before..).unwrap_or_default().to_vec();
+        let added: Vec<Finding> = self
+            .admission
+            .findings
+            .get(before..)
+            .unwrap_or_default()
+            .to_vec();
         self.findings.extend(added);
         self.score = self
             .score
             .saturating_add(self.admission.score.saturating_sub(score_before));
     }
 
-    fn check(&mut self, check: ProtocolCheck, target: &str, detail: &str) {
-        if self.fired_checks.contains(&check) {
+    fn check(&mut self, check: ProtocolCheck, target: &str, detail: impl AsRef<[u8]>) {
+        if check.paranoia() > self.settings.paranoia || self.fired_checks.contains(&check) {
             return;
         }
         self.fired_checks.push(check);
@@ -302,7 +335,37 @@ impl State {
             self.limit_rejected = true;
         }
         self.score = self.score.saturating_add(check.severity().weight());
-        self.findings.push(check.finding(target, detail));
+        self.findings.push(check.finding(target, detail.as_ref()));
+    }
+
+    /// Runs the protocol head checks.
+    fn protocol_head(&mut self, head: &RequestHead) {
+        let settings = Arc::clone(&self.settings.protocol);
+        let mut state = std::mem::take(&mut self.protocol);
+        protocol::check_head(head, &settings, &mut state, self);
+        self.protocol = state;
+    }
+
+    /// Runs the protocol value checks on one parsed value.
+    fn protocol_value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+        let settings = Arc::clone(&self.settings.protocol);
+        let mut state = std::mem::take(&mut self.protocol);
+        protocol::check_value(source, name, value, &settings, &mut state, self);
+        self.protocol = state;
+    }
+
+    /// Shows raw body bytes to the protocol checks.
+    fn protocol_chunk(&mut self, chunk: &[u8]) {
+        let mut state = std::mem::take(&mut self.protocol);
+        protocol::check_body_chunk(chunk, &mut state, self);
+        self.protocol = state;
+    }
+
+    /// Ends the protocol checks' view of the body.
+    fn protocol_finish(&mut self) {
+        let mut state = std::mem::take(&mut self.protocol);
+        protocol::finish_body(&mut state, self);
+        self.protocol = state;
     }
 
     fn inspect_head(&mut self, head: &RequestHead) {
@@ -317,8 +380,6 @@ impl State {
             self.inspect(TargetSource::QueryString, "", query);
             parse_query(query, self.settings.limits.body_limits(), self);
         }
-        let mut content_lengths: Vec<&[u8]> = Vec::new();
-        let mut transfer_encoding = false;
         for (count, header) in head.headers.iter().enumerate() {
             if count >= self.settings.limits.max_headers_count {
                 let max = self.settings.limits.max_headers_count.to_string();
@@ -326,11 +387,6 @@ impl State {
                 break;
             }
             let lower = header.name.to_ascii_lowercase();
-            match lower.as_str() {
-                "content-length" => content_lengths.push(&header.value),
-                "transfer-encoding" => transfer_encoding = true,
-                _ => {}
-            }
             self.inspect(TargetSource::HeaderName, &lower, lower.as_bytes());
             if lower == "cookie" {
                 for (name, value) in cookie_pairs(&header.value) {
@@ -342,22 +398,9 @@ impl State {
                 self.inspect(TargetSource::Header, &lower, &header.value);
             }
         }
-        if transfer_encoding && !content_lengths.is_empty() {
-            self.check(
-                ProtocolCheck::ContentLengthAndTransferEncoding,
-                "header:content-length",
-                "content-length + transfer-encoding",
-            );
-        }
-        let valid = |v: &&[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
-        if !content_lengths.iter().all(valid) || content_lengths.windows(2).any(|w| w[0] != w[1]) {
-            let shown = content_lengths
-                .iter()
-                .map(|v| String::from_utf8_lossy(v).into_owned())
-                .collect::<Vec<_>>()
-                .join(",");
-            self.check(ProtocolCheck::InvalidContentLength, "header:content-length", &shown);
-        }
+        // After the signatures, so that an early decision keeps the attack's
+        // own findings.
+        self.protocol_head(head);
     }
 
     fn inspect(&mut self, source: TargetSource, name: &str, value: &[u8]) {
@@ -470,6 +513,7 @@ impl State {
             bypass,
             rate_limit,
             retry_after_seconds,
+            dos: self.admission.dos.clone(),
         }
     }
 }
@@ -501,10 +545,27 @@ impl ValueSink for State {
                 return;
             }
         }
+        // Signatures first: a protocol finding that decides the request must
+        // not hide the attack category the value carries.
         self.inspect(source, name, value);
+        if !self.stopped && !self.decided() {
+            self.protocol_value(source, name, value);
+        }
+    }
+
+    fn part_header(&mut self, name: &[u8], value: &[u8]) {
+        if !self.stopped && !self.decided() {
+            let settings = Arc::clone(&self.settings.protocol);
+            protocol::check_part_header(name, value, &settings, &mut self.protocol, self.settings.paranoia);
+        }
     }
 
     fn issue(&mut self, issue: BodyIssue) {
+        // Like values, issues after the decision are not recorded: where the
+        // body was cut into chunks decides how much of it is parsed after that.
+        if self.decided() {
+            return;
+        }
         let check = ProtocolCheck::from_body_issue(&issue);
         let (target, detail) = match &issue {
             BodyIssue::ValueTruncated { name } => (format!("args:{name}"), String::new()),
@@ -515,5 +576,15 @@ impl ValueSink for State {
             BodyIssue::Truncated { reason } => ("body".to_string(), reason.clone()),
         };
         self.check(check, &target, &detail);
+    }
+}
+
+impl protocol::Sink for State {
+    fn paranoia(&self) -> Paranoia {
+        self.settings.paranoia
+    }
+
+    fn report(&mut self, check: ProtocolCheck, target: &str, detail: &[u8]) {
+        self.check(check, target, detail);
     }
 }

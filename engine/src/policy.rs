@@ -9,6 +9,7 @@
 use crate::body::BodyLimits;
 use crate::cidr::Cidr;
 use crate::custom_rule::{CustomRule, CustomRuleSpec};
+use crate::dos::{DosConfig, DosModel};
 use crate::exclusion::{Exclusion, ExclusionSpec};
 use crate::ratelimit::{RateLimitRule, RateLimitSpec};
 use crate::route::{Route, RouteSpec};
@@ -101,6 +102,8 @@ pub struct EngineSettings {
     pub anomaly_threshold: u32,
     pub limits: Limits,
     pub block_response: BlockResponse,
+    /// `[engine.protocol]`: allow-lists and bounds of the built-in protocol checks.
+    pub protocol: ProtocolSettings,
 }
 
 impl Default for EngineSettings {
@@ -111,7 +114,217 @@ impl Default for EngineSettings {
             anomaly_threshold: 5,
             limits: Limits::default(),
             block_response: BlockResponse::default(),
+            protocol: ProtocolSettings::default(),
         }
+    }
+}
+
+/// The `[engine.protocol]` section: what the built-in protocol checks
+/// (`crate::protocol`) accept. Names are compared ASCII case-insensitively,
+/// except methods, which are case-sensitive as in HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProtocolSettings {
+    /// Request methods accepted; `"*"` accepts any well-formed method.
+    pub allowed_methods: Vec<String>,
+    /// HTTP versions accepted: `HTTP/1.0`, `HTTP/1.1`, `HTTP/2`, `HTTP/3`.
+    pub allowed_http_versions: Vec<String>,
+    /// Media types a request body may have: `type/subtype`, `type/*`, or a
+    /// structured-syntax suffix such as `application/*+json`.
+    pub allowed_content_types: Vec<String>,
+    /// Charsets a body, a multipart part or an `Accept` may name.
+    pub allowed_charsets: Vec<String>,
+    /// File extensions (with the dot) that may not be requested.
+    pub restricted_extensions: Vec<String>,
+    /// Request headers refused from paranoia 1.
+    pub restricted_headers: Vec<String>,
+    /// Request headers refused from paranoia 2.
+    pub strict_restricted_headers: Vec<String>,
+    /// Most byte ranges one `Range` header may ask for.
+    pub max_byte_ranges: usize,
+    /// Longest query or form argument name before a notice; 0 turns the check off.
+    pub max_arg_name_bytes: usize,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_string()).collect()
+}
+
+impl Default for ProtocolSettings {
+    fn default() -> Self {
+        ProtocolSettings {
+            allowed_methods: strings(&[
+                "GET",
+                "HEAD",
+                "POST",
+                "PUT",
+                "PATCH",
+                "DELETE",
+                "OPTIONS",
+                // WebDAV class 1 and CalDAV/CardDAV, without locking
+                "PROPFIND",
+                "PROPPATCH",
+                "MKCOL",
+                "COPY",
+                "MOVE",
+                "REPORT",
+                "MKCALENDAR",
+            ]),
+            allowed_http_versions: strings(&["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"]),
+            allowed_content_types: strings(&[
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/json",
+                "application/*+json",
+                "application/xml",
+                "text/xml",
+                "application/*+xml",
+                "text/plain",
+                "application/octet-stream",
+                "application/x-ndjson",
+                "application/csp-report",
+            ]),
+            allowed_charsets: strings(&[
+                "utf-8",
+                "us-ascii",
+                "iso-8859-1",
+                "iso-8859-15",
+                "windows-1252",
+            ]),
+            restricted_extensions: strings(&[
+                // backups and editor leftovers
+                ".bak",
+                ".backup",
+                ".old",
+                ".orig",
+                ".save",
+                ".swp",
+                ".tmp",
+                // databases and dumps
+                ".sql",
+                ".db",
+                ".sqlite",
+                ".sqlite3",
+                ".mdb",
+                ".dbf",
+                ".rdb",
+                ".dump",
+                // configuration, secrets and keys
+                ".ini",
+                ".conf",
+                ".config",
+                ".cfg",
+                ".env",
+                ".htpasswd",
+                ".htaccess",
+                ".pem",
+                ".key",
+                ".p12",
+                ".pfx",
+                ".jks",
+                ".kdbx",
+                // source, project and build files
+                ".inc",
+                ".cs",
+                ".vb",
+                ".csproj",
+                ".vbproj",
+                ".sln",
+                ".pdb",
+                ".class",
+                ".java",
+                // logs and Windows scripts
+                ".log",
+                ".bat",
+                ".cmd",
+                ".vbs",
+                ".ps1",
+                // ASP.NET internals
+                ".asa",
+                ".asax",
+                ".ascx",
+                ".resx",
+                ".resources",
+                ".licx",
+            ]),
+            restricted_headers: strings(&[
+                "content-encoding",
+                "proxy",
+                "request-range",
+                "lock-token",
+                "if",
+                "x-middleware-subrequest",
+                "x-original-url",
+                "x-rewrite-url",
+            ]),
+            strict_restricted_headers: strings(&["accept-charset"]),
+            max_byte_ranges: 50,
+            max_arg_name_bytes: 100,
+        }
+    }
+}
+
+impl ProtocolSettings {
+    /// Problems with the section, each naming its key.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let lists = [
+            ("allowed_methods", &self.allowed_methods),
+            ("allowed_http_versions", &self.allowed_http_versions),
+            ("allowed_content_types", &self.allowed_content_types),
+            ("allowed_charsets", &self.allowed_charsets),
+        ];
+        for (key, list) in lists {
+            if list.is_empty() {
+                out.push(format!("engine.protocol.{key} must not be empty"));
+            }
+        }
+        for version in &self.allowed_http_versions {
+            if !["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"].contains(&version.as_str()) {
+                out.push(format!(
+                    "engine.protocol.allowed_http_versions: unknown version `{version}` (expected HTTP/1.0, HTTP/1.1, HTTP/2 or HTTP/3)"
+                ));
+            }
+        }
+        for ty in &self.allowed_content_types {
+            let ok = ty.split_once('/').is_some_and(|(t, s)| {
+                let part = |p: &str| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+*".contains(&b))
+                };
+                part(t) && part(s)
+            });
+            if !ok {
+                out.push(format!("engine.protocol.allowed_content_types: `{ty}` is not a media type (type/subtype)"));
+            }
+        }
+        for ext in &self.restricted_extensions {
+            if !ext.starts_with('.') || ext.len() < 2 {
+                out.push(format!(
+                    "engine.protocol.restricted_extensions: `{ext}` must start with a dot"
+                ));
+            }
+        }
+        let names = [
+            ("allowed_methods", &self.allowed_methods),
+            ("allowed_charsets", &self.allowed_charsets),
+            ("restricted_headers", &self.restricted_headers),
+            ("strict_restricted_headers", &self.strict_restricted_headers),
+        ];
+        for (key, list) in names {
+            for item in list.iter() {
+                if item.is_empty() || item.bytes().any(|b| b <= b' ' || b >= 0x7f) {
+                    out.push(format!(
+                        "engine.protocol.{key}: `{item}` is empty or has spaces or control bytes"
+                    ));
+                }
+            }
+        }
+        if self.max_byte_ranges == 0 {
+            out.push("engine.protocol.max_byte_ranges must be at least 1".into());
+        }
+        out
     }
 }
 
@@ -138,6 +351,10 @@ pub struct Policy {
     pub routes: Vec<Route>,
     /// Rate limits carry their limiter state; clones of a policy share it.
     pub rate_limits: Vec<Arc<RateLimitRule>>,
+    /// The `[dos]` settings.
+    pub dos_config: DosConfig,
+    /// The behavioural DoS model, when `[dos] enabled = true`; clones share it.
+    pub dos: Option<Arc<DosModel>>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -149,6 +366,7 @@ impl std::fmt::Debug for Policy {
             .field("rules", &self.rules.len())
             .field("routes", &self.routes.len())
             .field("rate_limits", &self.rate_limits.len())
+            .field("dos", &self.dos.is_some())
             .finish()
     }
 }
@@ -168,6 +386,12 @@ struct RawPolicy {
     routes: Vec<Spanned<RouteSpec>>,
     #[serde(default)]
     rate_limits: Vec<Spanned<RateLimitSpec>>,
+    #[serde(default = "default_dos")]
+    dos: Spanned<DosConfig>,
+}
+
+fn default_dos() -> Spanned<DosConfig> {
+    Spanned::new(0..0, DosConfig::default())
 }
 
 fn default_engine() -> toml::Spanned<EngineSettings> {
@@ -188,7 +412,15 @@ impl Policy {
     /// that must not consume a live policy's budget).
     pub fn clone_fresh(&self) -> Policy {
         let mut copy = self.clone();
-        copy.rate_limits = self.rate_limits.iter().map(|r| Arc::new(r.fresh())).collect();
+        copy.dos = self
+            .dos
+            .as_ref()
+            .map(|m| Arc::new(DosModel::new(m.config().clone())));
+        copy.rate_limits = self
+            .rate_limits
+            .iter()
+            .map(|r| Arc::new(r.fresh()))
+            .collect();
         copy
     }
 
@@ -228,6 +460,9 @@ impl Policy {
         if l.max_value_bytes > 16 << 20 {
             fail("engine.limits.max_value_bytes must be at most 16 MiB".into());
         }
+        for problem in engine.protocol.problems() {
+            fail(problem);
+        }
         let at = |span: std::ops::Range<usize>, message: String| PolicyError {
             file: file.to_string(),
             line: line_of(text, span.start),
@@ -246,7 +481,10 @@ impl Policy {
             match RateLimitRule::compile(r.get_ref()) {
                 Ok(x) => {
                     if !names.insert(x.name.clone()) {
-                        errors.push(at(r.span(), format!("rate_limits[{i}]: duplicate name `{}`", x.name)));
+                        errors.push(at(
+                            r.span(),
+                            format!("rate_limits[{i}]: duplicate name `{}`", x.name),
+                        ));
                     }
                     rate_limits.push(Arc::new(x));
                 }
@@ -271,7 +509,10 @@ impl Policy {
                     }
                     rules.push(x);
                 }
-                Err(err) => errors.push(at(r.span(), format!("rules[{i}] (id {}): {err}", r.get_ref().id))),
+                Err(err) => errors.push(at(
+                    r.span(),
+                    format!("rules[{i}] (id {}): {err}", r.get_ref().id),
+                )),
             }
         }
         let mut routes = Vec::new();
@@ -281,7 +522,14 @@ impl Policy {
                 Err(err) => errors.push(at(r.span(), format!("routes[{i}]: {err}"))),
             }
         }
+        for problem in raw.dos.get_ref().problems() {
+            errors.push(at(raw.dos.span(), problem));
+        }
         if errors.is_empty() {
+            let dos_config = raw.dos.into_inner();
+            let dos = dos_config
+                .enabled
+                .then(|| Arc::new(DosModel::new(dos_config.clone())));
             Ok(Policy {
                 engine,
                 clients: raw.clients,
@@ -289,6 +537,8 @@ impl Policy {
                 rules,
                 routes,
                 rate_limits,
+                dos_config,
+                dos,
             })
         } else {
             Err(errors)

@@ -13,8 +13,8 @@ use crate::request::{cookie_pairs, RequestHead};
 use crate::scope::{Scope, ScopeInput, ScopeSpec};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -51,7 +51,9 @@ impl Quota {
 pub enum Decision {
     Allowed,
     /// Refused; retry after this long.
-    Limited { retry_after: Duration },
+    Limited {
+        retry_after: Duration,
+    },
 }
 
 /// A keyed GCRA limiter with bounded memory. `Send + Sync`.
@@ -187,7 +189,9 @@ pub enum RateLimitError {
     Quota,
     #[error("key is empty")]
     EmptyKey,
-    #[error("unknown key part `{0}` (expected client_ip, header:NAME, cookie:NAME, path, host, method)")]
+    #[error(
+        "unknown key part `{0}` (expected client_ip, header:NAME, cookie:NAME, path, host, method)"
+    )]
     KeyPart(String),
     #[error(transparent)]
     Scope(#[from] crate::scope::ScopeError),
@@ -312,7 +316,9 @@ mod tests {
             assert_eq!(l.check(b"k", secs(10.0)), Decision::Allowed);
         }
         match l.check(b"k", secs(10.0)) {
-            Decision::Limited { retry_after } => assert!(retry_after <= secs(0.5) && !retry_after.is_zero()),
+            Decision::Limited { retry_after } => {
+                assert!(retry_after <= secs(0.5) && !retry_after.is_zero())
+            }
             d => panic!("{d:?}"),
         }
         assert_eq!(l.check(b"k", secs(10.5)), Decision::Allowed);

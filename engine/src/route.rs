@@ -86,7 +86,10 @@ impl Route {
             return Err(RouteError::NoScope);
         }
         Ok(Route {
-            name: spec.name.clone().unwrap_or_else(|| format!("route-{}", index + 1)),
+            name: spec
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("route-{}", index + 1)),
             scope,
             mode: spec.mode,
             paranoia: spec.paranoia,

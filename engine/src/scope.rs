@@ -130,7 +130,11 @@ impl Scope {
         Ok(Scope {
             hosts: spec.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
             path,
-            methods: spec.methods.iter().map(|m| m.to_ascii_uppercase()).collect(),
+            methods: spec
+                .methods
+                .iter()
+                .map(|m| m.to_ascii_uppercase())
+                .collect(),
         })
     }
 
@@ -154,7 +158,10 @@ impl Scope {
                 None => h == input.host,
             });
         let method_ok = self.methods.is_empty()
-            || self.methods.iter().any(|m| m.eq_ignore_ascii_case(input.method));
+            || self
+                .methods
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(input.method));
         let path_ok = match &self.path {
             PathMatch::Any => true,
             PathMatch::Exact(p) => p.as_slice() == input.path,

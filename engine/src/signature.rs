@@ -41,16 +41,8 @@ pub enum Pattern {
 
 /// OWASP Top 10 (2021) categories a signature maps to.
 pub const OWASP_2021: [&str; 10] = [
-    "A01:2021",
-    "A02:2021",
-    "A03:2021",
-    "A04:2021",
-    "A05:2021",
-    "A06:2021",
-    "A07:2021",
-    "A08:2021",
-    "A09:2021",
-    "A10:2021",
+    "A01:2021", "A02:2021", "A03:2021", "A04:2021", "A05:2021", "A06:2021", "A07:2021", "A08:2021",
+    "A09:2021", "A10:2021",
 ];
 
 /// A validated signature, ready to compile.
@@ -90,7 +82,11 @@ pub enum SignatureError {
         message: String,
     },
     #[error("{origin}: signature {id}: duplicate id, first defined at {first}")]
-    Duplicate { origin: Origin, id: u32, first: Origin },
+    Duplicate {
+        origin: Origin,
+        id: u32,
+        first: Origin,
+    },
 }
 
 #[derive(Deserialize)]
@@ -151,7 +147,11 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 /// The 1-based line of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Parses one signature file. `file` is the name used in errors.
@@ -226,8 +226,11 @@ fn validate(raw: RawSignature, origin: Origin) -> Result<Signature, SignatureErr
         }
     };
     let mut examples: Vec<Vec<u8>> = raw.examples.iter().map(|e| e.as_bytes().to_vec()).collect();
-    let mut near_misses: Vec<Vec<u8>> =
-        raw.near_misses.iter().map(|e| e.as_bytes().to_vec()).collect();
+    let mut near_misses: Vec<Vec<u8>> = raw
+        .near_misses
+        .iter()
+        .map(|e| e.as_bytes().to_vec())
+        .collect();
     for (hex, into) in [
         (&raw.examples_hex, &mut examples),
         (&raw.near_misses_hex, &mut near_misses),
@@ -237,10 +240,14 @@ fn validate(raw: RawSignature, origin: Origin) -> Result<Signature, SignatureErr
         }
     }
     if examples.is_empty() {
-        return Err(invalid("at least one example that must match is required".into()));
+        return Err(invalid(
+            "at least one example that must match is required".into(),
+        ));
     }
     if near_misses.is_empty() {
-        return Err(invalid("at least one near_miss that must not match is required".into()));
+        return Err(invalid(
+            "at least one near_miss that must not match is required".into(),
+        ));
     }
     Ok(Signature {
         id: RuleId(raw.id),

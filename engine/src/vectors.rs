@@ -147,11 +147,17 @@ impl Case {
     pub fn judge(&self, verdict: &Verdict) -> Vec<String> {
         let mut problems = Vec::new();
         match (self.expect, verdict.is_block()) {
-            (Expect::Block, false) => problems.push(format!("expected block, got {}", verdict.summary())),
+            (Expect::Block, false) => {
+                problems.push(format!("expected block, got {}", verdict.summary()))
+            }
             (Expect::Allow, true) => problems.push(format!(
                 "expected allow, got {} (fired {:?})",
                 verdict.summary(),
-                verdict.findings.iter().map(|f| f.rule_id.0).collect::<Vec<_>>()
+                verdict
+                    .findings
+                    .iter()
+                    .map(|f| f.rule_id.0)
+                    .collect::<Vec<_>>()
             )),
             _ => {}
         }

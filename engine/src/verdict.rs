@@ -36,6 +36,8 @@ pub enum BlockReason {
     CustomRule,
     /// The client address is on the policy's deny list.
     ClientDenied,
+    /// The behavioural DoS model refused the request (see `dos`).
+    DosMitigation,
 }
 
 /// One rule that fired.
@@ -83,6 +85,9 @@ pub struct Verdict {
     /// For 429: seconds until the client may retry (the `Retry-After` value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// Which DoS mitigation refused the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dos: Option<crate::dos::Refusal>,
 }
 
 impl Verdict {

@@ -73,7 +73,11 @@ fn request_vectors() {
                 ));
                 continue;
             }
-            failures.extend(case.judge(&whole).into_iter().map(|p| format!("{label}: {p}")));
+            failures.extend(
+                case.judge(&whole)
+                    .into_iter()
+                    .map(|p| format!("{label}: {p}")),
+            );
         }
     }
     assert!(total > 0, "no request vectors found in {}", dir.display());

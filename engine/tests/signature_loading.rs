@@ -19,7 +19,8 @@ near_misses = ["union"]
 "#;
 
 fn with(extra_line: &str, replace: (&str, &str)) -> String {
-    GOOD.replace(replace.0, replace.1).replace("[[signature]]\n", &format!("[[signature]]\n{extra_line}"))
+    GOOD.replace(replace.0, replace.1)
+        .replace("[[signature]]\n", &format!("[[signature]]\n{extra_line}"))
 }
 
 #[test]
@@ -43,7 +44,10 @@ fn unknown_key_is_rejected_with_line() {
 fn id_outside_category_range_is_rejected() {
     let text = GOOD.replace("16900", "17900");
     let errs = parse_file("bad.toml", &text).expect_err("must fail");
-    assert!(matches!(&errs[0], SignatureError::Invalid { id: 17900, .. }), "{errs:?}");
+    assert!(
+        matches!(&errs[0], SignatureError::Invalid { id: 17900, .. }),
+        "{errs:?}"
+    );
     assert!(errs[0].to_string().contains("bad.toml:2"), "{}", errs[0]);
 }
 
@@ -54,7 +58,10 @@ fn backreference_fails_to_compile_naming_rule_and_file() {
     let err = CompiledRules::compile(&sigs).err().expect("must fail");
     assert!(matches!(err, CompileError::Pattern { .. }));
     let msg = err.to_string();
-    assert!(msg.contains("backref.toml:2") && msg.contains("16900"), "{msg}");
+    assert!(
+        msg.contains("backref.toml:2") && msg.contains("16900"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -75,7 +82,10 @@ fn empty_matching_pattern_is_rejected() {
 #[test]
 fn duplicate_ids_across_files_are_rejected() {
     let errs = parse_set([("a.toml", GOOD), ("b.toml", GOOD)]).expect_err("must fail");
-    assert!(matches!(&errs[0], SignatureError::Duplicate { id: 16900, .. }), "{errs:?}");
+    assert!(
+        matches!(&errs[0], SignatureError::Duplicate { id: 16900, .. }),
+        "{errs:?}"
+    );
 }
 
 #[test]

@@ -79,7 +79,9 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn read_input(path: &Path) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
         return Ok(buf);
     }
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
@@ -107,9 +109,8 @@ pub fn run(inspector: &Inspector, inputs: &[PathBuf], format: Format) -> Result<
         } else {
             path.display().to_string()
         };
-        let parsed = read_input(path).and_then(|bytes| {
-            rawhttp::parse(&bytes).with_context(|| format!("parsing {name}"))
-        });
+        let parsed = read_input(path)
+            .and_then(|bytes| rawhttp::parse(&bytes).with_context(|| format!("parsing {name}")));
         let request = match parsed {
             Ok(r) => r,
             Err(e) => {
@@ -134,7 +135,12 @@ pub fn run(inspector: &Inspector, inputs: &[PathBuf], format: Format) -> Result<
                 writeln!(
                     out,
                     "  {} {:<16} {:<28} [{}] {}: \"{}\"",
-                    f.rule_id, f.category.name(), f.target, f.transforms, f.message, f.excerpt
+                    f.rule_id,
+                    f.category.name(),
+                    f.target,
+                    f.transforms,
+                    f.message,
+                    f.excerpt
                 )?;
             }
         } else {

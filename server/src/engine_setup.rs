@@ -28,7 +28,10 @@ pub fn load_signatures(dir: Option<&Path>) -> Result<Vec<Signature>> {
     parse_set(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|errs| {
         anyhow!(
             "invalid signatures:\n{}",
-            errs.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+            errs.iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     })
 }
@@ -43,7 +46,10 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     Policy::parse(&path.display().to_string(), &text).map_err(|errs| {
         anyhow!(
             "invalid policy:\n{}",
-            errs.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+            errs.iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     })
 }

@@ -1,9 +1,12 @@
 //! The `palisade` binary's library: command implementations and the I/O around
 //! the engine. `main.rs` only parses arguments and maps results to exit codes.
 
+pub mod authz;
 pub mod check;
+pub mod dos_cmd;
 pub mod engine_setup;
 pub mod policy_cmd;
+pub mod proxy;
 pub mod ftw;
 pub mod rawhttp;
 pub mod runtime;

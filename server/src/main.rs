@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use palisade_engine::inspector::Settings;
 use palisade_engine::rule::Paranoia;
 use palisade_engine::Inspector;
-use palisade_server::{check, engine_setup, policy_cmd};
+use palisade_server::{check, dos_cmd, engine_setup, policy_cmd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,10 +46,33 @@ enum Command {
     },
     /// Run the CRS go-ftw regression tests against the engine and judge them by category.
     Ftw(palisade_server::ftw::Args),
+    /// Serve checks for other proxies: Envoy ext_authz (gRPC), nginx auth_request and
+    /// Traefik ForwardAuth (HTTP). At least one of --grpc and --http.
+    Authz(palisade_server::authz::Args),
+    /// Run the inline reverse proxy: inspect every request, forward the allowed ones.
+    Proxy(palisade_server::proxy::cli::Args),
     /// Policy tools.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Behavioural DoS model tools.
+    Dos {
+        #[command(subcommand)]
+        command: DosCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DosCommand {
+    /// Run a synthetic scenario (testdata/dos/*.toml) against the model in virtual time.
+    Simulate {
+        scenario: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: dos_cmd::Format,
+        /// Print every Nth second of the timeline (attack seconds are always printed).
+        #[arg(long, default_value_t = 10)]
+        every: u64,
     },
 }
 
@@ -147,6 +170,22 @@ fn main() -> ExitCode {
             }
         }
         Command::Ftw(args) => ExitCode::from(palisade_server::ftw::main(&args)),
+        Command::Authz(args) => ExitCode::from(palisade_server::authz::main(&args)),
+        Command::Proxy(args) => ExitCode::from(palisade_server::proxy::cli::main(&args)),
+        Command::Dos {
+            command:
+                DosCommand::Simulate {
+                    scenario,
+                    format,
+                    every,
+                },
+        } => match dos_cmd::simulate(&scenario, format, every) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("palisade: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Policy {
             command:
                 PolicyCommand::Test {

@@ -17,7 +17,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Runs vector files against a policy; returns (passed, failed).
-pub fn test(rules: Arc<CompiledRules>, policy: &Policy, vectors: &[PathBuf]) -> Result<(usize, usize)> {
+pub fn test(
+    rules: Arc<CompiledRules>,
+    policy: &Policy,
+    vectors: &[PathBuf],
+) -> Result<(usize, usize)> {
     let mut passed = 0;
     let mut failed = 0;
     for path in vectors {
@@ -62,21 +66,47 @@ pub fn test(rules: Arc<CompiledRules>, policy: &Policy, vectors: &[PathBuf]) -> 
 }
 
 /// Explains what a policy does with one raw request.
-pub fn explain(rules: Arc<CompiledRules>, policy: &Policy, request: &Path, peer: Option<&str>) -> Result<()> {
+pub fn explain(
+    rules: Arc<CompiledRules>,
+    policy: &Policy,
+    request: &Path,
+    peer: Option<&str>,
+) -> Result<()> {
     let bytes = std::fs::read(request).with_context(|| format!("reading {}", request.display()))?;
-    let mut raw = rawhttp::parse(&bytes).with_context(|| format!("parsing {}", request.display()))?;
+    let mut raw =
+        rawhttp::parse(&bytes).with_context(|| format!("parsing {}", request.display()))?;
     if let Some(p) = peer {
-        raw.head.peer = Some(p.parse().map_err(|_| anyhow!("--peer `{p}` is not ip:port"))?);
+        raw.head.peer = Some(
+            p.parse()
+                .map_err(|_| anyhow!("--peer `{p}` is not ip:port"))?,
+        );
     }
     let head = &raw.head;
     let clock = ManualClock::default();
     let base = Settings::from_policy(policy);
     let adm = admit(&policy.clone_fresh(), &base, head, &clock);
-    println!("request      {} {}", head.method, String::from_utf8_lossy(&head.uri));
-    println!("host         {}", if adm.host.is_empty() { "(none)" } else { &adm.host });
-    println!("path         {} (normalised)", String::from_utf8_lossy(&adm.path));
+    println!(
+        "request      {} {}",
+        head.method,
+        String::from_utf8_lossy(&head.uri)
+    );
+    println!(
+        "host         {}",
+        if adm.host.is_empty() {
+            "(none)"
+        } else {
+            &adm.host
+        }
+    );
+    println!(
+        "path         {} (normalised)",
+        String::from_utf8_lossy(&adm.path)
+    );
     match adm.client_ip {
-        Some(ip) => println!("client       {ip} (trusted proxies: {})", policy.clients.trusted_proxies.len()),
+        Some(ip) => println!(
+            "client       {ip} (trusted proxies: {})",
+            policy.clients.trusted_proxies.len()
+        ),
         None => println!("client       (no peer address; pass --peer ip:port)"),
     }
     match &adm.route {
@@ -118,26 +148,42 @@ pub fn explain(rules: Arc<CompiledRules>, policy: &Policy, request: &Path, peer:
         } else {
             "does not fire"
         };
-        println!("custom rule  {} \"{}\" {:?}: {state}", rule.id, rule.name, rule.action);
+        println!(
+            "custom rule  {} \"{}\" {:?}: {state}",
+            rule.id, rule.name, rule.action
+        );
     }
     match &adm.gate {
         Gate::Inspect => println!("gate         inspect"),
         Gate::Bypass(why) => println!("gate         bypass ({why})"),
-        Gate::Refuse { reason, status, .. } => println!("gate         refuse {status} ({reason:?})"),
+        Gate::Refuse { reason, status, .. } => {
+            println!("gate         refuse {status} ({reason:?})")
+        }
     }
     // What the exclusions removed: the same request without them, in detect mode.
     let mut unexcluded = policy.clone_fresh();
     unexcluded.exclusions.clear();
     unexcluded.engine.mode = Mode::Detect;
     let all = Inspector::new(Arc::clone(&rules), &unexcluded).inspect(head, &raw.body);
-    let verdict = Inspector::new(Arc::clone(&rules), &policy.clone_fresh()).inspect(head, &raw.body);
+    let verdict =
+        Inspector::new(Arc::clone(&rules), &policy.clone_fresh()).inspect(head, &raw.body);
     println!("verdict      {}", verdict.summary());
     for f in &verdict.findings {
-        println!("  finding    {} {} {} [{}] \"{}\"", f.rule_id, f.category, f.target, f.transforms, f.excerpt);
+        println!(
+            "  finding    {} {} {} [{}] \"{}\"",
+            f.rule_id, f.category, f.target, f.transforms, f.excerpt
+        );
     }
     for f in &all.findings {
-        if !verdict.findings.iter().any(|g| g.rule_id == f.rule_id && g.target == f.target) {
-            println!("  excluded   {} {} {} (an exclusion in scope removed it)", f.rule_id, f.category, f.target);
+        if !verdict
+            .findings
+            .iter()
+            .any(|g| g.rule_id == f.rule_id && g.target == f.target)
+        {
+            println!(
+                "  excluded   {} {} {} (an exclusion in scope removed it)",
+                f.rule_id, f.category, f.target
+            );
         }
     }
     Ok(())

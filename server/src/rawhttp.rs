@@ -70,9 +70,11 @@ pub fn parse(input: &[u8]) -> Result<RawRequest, RawRequestError> {
         tls: false,
     };
     let rest = data.get(head_len..).unwrap_or_default();
-    let chunked = head
-        .header_values("transfer-encoding")
-        .any(|v| String::from_utf8_lossy(v).to_ascii_lowercase().contains("chunked"));
+    let chunked = head.header_values("transfer-encoding").any(|v| {
+        String::from_utf8_lossy(v)
+            .to_ascii_lowercase()
+            .contains("chunked")
+    });
     let body = if chunked {
         decode_chunked(rest)?
     } else if let Some(len) = head
@@ -129,7 +131,8 @@ mod tests {
 
     #[test]
     fn parses_content_length_body() {
-        let r = parse(b"POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcdef").unwrap();
+        let r =
+            parse(b"POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcdef").unwrap();
         assert_eq!(r.head.method, "POST");
         assert_eq!(r.head.query(), Some(&b"b=1"[..]));
         assert_eq!(r.body, b"abc");

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn testdata(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata")
+        .join(rel)
 }
 
 fn palisade(args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -19,7 +21,12 @@ fn palisade(args: &[&str], stdin: Option<&[u8]>) -> Output {
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());
             let mut child = cmd.spawn().expect("spawn palisade");
-            child.stdin.take().expect("stdin").write_all(bytes).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(bytes)
+                .expect("write stdin");
             child.wait_with_output().expect("wait")
         }
         None => cmd.output().expect("run palisade"),
@@ -36,7 +43,11 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
 fn categories(v: &serde_json::Value) -> Vec<String> {
     v["findings"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["category"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["category"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -45,18 +56,31 @@ fn blocks_each_acceptance_attack_with_its_category() {
     let cases = [
         ("requests/attack/sqli-query.http", "sqli", "args:q"),
         ("requests/attack/xss-json.http", "xss", "json:post.body"),
-        ("requests/attack/traversal-multipart-filename.http", "lfi", "files:upload"),
+        (
+            "requests/attack/traversal-multipart-filename.http",
+            "lfi",
+            "files:upload",
+        ),
         ("requests/attack/cmdi-cookie.http", "rce", "cookie:theme"),
     ];
     for (file, category, target) in cases {
         let path = testdata(file);
         let out = palisade(&["check", "--format", "json", path.to_str().unwrap()], None);
-        assert_eq!(out.status.code(), Some(1), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let lines = json_lines(&out);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0]["action"], "block", "{file}");
         assert_eq!(lines[0]["status"], 403);
-        assert!(categories(&lines[0]).contains(&category.to_string()), "{file}: {}", lines[0]);
+        assert!(
+            categories(&lines[0]).contains(&category.to_string()),
+            "{file}: {}",
+            lines[0]
+        );
         assert_eq!(lines[0]["findings"][0]["target"], target, "{file}");
     }
 }
@@ -66,7 +90,11 @@ fn allows_realistic_benign_requests() {
     let dir = testdata("requests/benign");
     let out = palisade(&["check", "--format", "json", dir.to_str().unwrap()], None);
     let lines = json_lines(&out);
-    assert!(lines.len() >= 3, "expected every benign file checked, got {}", lines.len());
+    assert!(
+        lines.len() >= 3,
+        "expected every benign file checked, got {}",
+        lines.len()
+    );
     for l in &lines {
         assert_eq!(l["action"], "allow", "{l}");
         assert_eq!(l["findings"].as_array().map(Vec::len), Some(0), "{l}");
@@ -93,10 +121,19 @@ fn reads_stdin() {
 
 #[test]
 fn malformed_request_exits_two_with_an_error() {
-    let out = palisade(&["check", "--format", "json", "-"], Some(b"\x01\x02garbage\r\n\r\n"));
+    let out = palisade(
+        &["check", "--format", "json", "-"],
+        Some(b"\x01\x02garbage\r\n\r\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
     let lines = json_lines(&out);
-    assert!(lines[0]["error"].as_str().is_some_and(|e| e.contains("parsing")), "{}", lines[0]);
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("parsing")),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
@@ -116,7 +153,14 @@ fn detect_mode_policy_allows_but_reports() {
     std::fs::write(&policy, "[engine]\nmode = \"detect\"\n").unwrap();
     let path = testdata("requests/attack/sqli-query.http");
     let out = palisade(
-        &["check", "--format", "json", "--policy", policy.to_str().unwrap(), path.to_str().unwrap()],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(0));
@@ -134,7 +178,10 @@ fn invalid_policy_exits_64_naming_file_and_line() {
     let out = palisade(&["policy", "check", policy.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(64));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml:3") && err.contains("paranoya"), "{err}");
+    assert!(
+        err.contains("bad.toml:3") && err.contains("paranoya"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -151,10 +198,20 @@ fn paranoia_flag_switches_on_stricter_rules() {
 fn every_shipped_policy_is_valid() {
     let mut files = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/default.toml")];
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/examples");
-    files.extend(std::fs::read_dir(examples).unwrap().map(|e| e.unwrap().path()));
+    files.extend(
+        std::fs::read_dir(examples)
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
     assert!(files.len() >= 2);
     for f in files {
         let out = palisade(&["policy", "check", f.to_str().unwrap()], None);
-        assert_eq!(out.status.code(), Some(0), "{}: {}", f.display(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

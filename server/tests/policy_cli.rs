@@ -63,9 +63,18 @@ fn policy_check_reports_every_problem_with_lines() {
     let out = palisade(&["policy", "check", &bad]);
     assert_eq!(out.status.code(), Some(64));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml:4") && err.contains("exclusions[0]"), "{err}");
-    assert!(err.contains("bad.toml:7") && err.contains("90000..=99999"), "{err}");
-    assert!(err.contains("bad.toml:12") && err.contains("not defined"), "{err}");
+    assert!(
+        err.contains("bad.toml:4") && err.contains("exclusions[0]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:7") && err.contains("90000..=99999"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:12") && err.contains("not defined"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -64,6 +64,12 @@ pub trait ValueSink {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]);
     /// A problem with the body.
     fn issue(&mut self, issue: BodyIssue);
+    /// One multipart part header as read (`name` before the colon, raw; `value`
+    /// after it, folded lines joined), reported when the part's headers end,
+    /// before the part's names. Other parsers never call it.
+    fn part_header(&mut self, name: &[u8], value: &[u8]) {
+        let _ = (name, value);
+    }
 }
 
 /// A streaming parser for one body.

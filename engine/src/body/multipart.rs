@@ -10,6 +10,8 @@
 //!   [`BodyIssue::Malformed`]) are read case-insensitively; `Content-Disposition`
 //!   gives `name` and `filename` (quoted or not; `filename*=charset'lang'%XX` per
 //!   RFC 5987 wins over `filename`). A header line without `:` is Malformed.
+//!   Each header line before it goes to [`ValueSink::part_header`] (raw name,
+//!   trimmed value) when the header block ends, before the part's names.
 //! - A field `name` gives [`TargetSource::BodyArgName`] (name = value = the field
 //!   name) as soon as its headers end, and [`TargetSource::BodyArg`] (name = field
 //!   name, value = content) when the part ends; content past `max_value_bytes` is cut
@@ -142,7 +144,7 @@ impl MultipartParser {
 
     /// The blank line after the part headers: parse them and report the names.
     fn start_content(&mut self, sink: &mut dyn ValueSink) {
-        let head = match parse_headers(&self.headers) {
+        let head = match parse_headers(&self.headers, sink) {
             Ok(head) => head,
             Err(reason) => {
                 self.malformed(sink, reason);
@@ -255,11 +257,12 @@ struct PartHead {
     filename: Option<Vec<u8>>,
 }
 
-/// Parses a header block (lines ending in `\n` or `\r\n`, folded lines allowed).
-fn parse_headers(block: &[u8]) -> Result<PartHead, String> {
+/// Parses a header block (lines ending in `\n` or `\r\n`, folded lines allowed),
+/// reporting each header to [`ValueSink::part_header`].
+fn parse_headers(block: &[u8], sink: &mut dyn ValueSink) -> Result<PartHead, String> {
     let mut head = PartHead::default();
     let mut logical: Vec<u8> = Vec::new();
-    let handle = |line: &[u8], head: &mut PartHead| -> Result<(), String> {
+    let mut handle = |line: &[u8], head: &mut PartHead| -> Result<(), String> {
         if line.is_empty() {
             return Ok(());
         }
@@ -271,6 +274,7 @@ fn parse_headers(block: &[u8]) -> Result<PartHead, String> {
         };
         let (name, value) = line.split_at_checked(colon).unwrap_or((line, &[]));
         let value = value.get(1..).unwrap_or_default();
+        sink.part_header(name, value.trim_ascii());
         if name
             .trim_ascii()
             .eq_ignore_ascii_case(b"content-disposition")

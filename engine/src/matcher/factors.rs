@@ -177,7 +177,10 @@ fn info(hir: &Hir) -> Info {
         HirKind::Alternation(children) => {
             let infos: Vec<Info> = children.iter().map(info).collect();
             if infos.iter().all(|i| matches!(i, Info::Exact(_))) {
-                let union: Set = infos.into_iter().flat_map(|i| as_factor(i).unwrap_or_default()).collect();
+                let union: Set = infos
+                    .into_iter()
+                    .flat_map(|i| as_factor(i).unwrap_or_default())
+                    .collect();
                 if union.len() <= MAX_SET * 4 {
                     return Info::Exact(union);
                 }
@@ -217,13 +220,19 @@ mod tests {
             .build()
             .parse(pattern)
             .ok()?;
-        required_literals(&hir, 2)
-            .map(|v| v.into_iter().map(|s| String::from_utf8_lossy(&s).into_owned()).collect())
+        required_literals(&hir, 2).map(|v| {
+            v.into_iter()
+                .map(|s| String::from_utf8_lossy(&s).into_owned())
+                .collect()
+        })
     }
 
     #[test]
     fn picks_the_longest_required_word() {
-        assert_eq!(lits(r"\bunion\b\s+(all\s+)?select\b"), Some(vec!["select".into()]));
+        assert_eq!(
+            lits(r"\bunion\b\s+(all\s+)?select\b"),
+            Some(vec!["select".into()])
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@
 
 mod factors;
 
-use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::detect::Detector;
+use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
 use crate::transform::Chain;
@@ -243,7 +243,9 @@ impl CompiledRules {
         for (index, sig) in signatures.iter().enumerate() {
             let mut per_class: BTreeMap<TargetClass, Option<Vec<String>>> = BTreeMap::new();
             for sel in &sig.targets {
-                let entry = per_class.entry(sel.class).or_insert_with(|| Some(Vec::new()));
+                let entry = per_class
+                    .entry(sel.class)
+                    .or_insert_with(|| Some(Vec::new()));
                 match (&sel.name, entry.as_mut()) {
                     (None, _) => *entry = None,
                     (Some(name), Some(names)) => names.push(name.clone()),
@@ -416,8 +418,12 @@ fn build_group(
             None => {
                 residual_texts.push(patterns.get(rule).cloned().flatten().unwrap_or_default());
                 residual_patterns.push(pos);
-                residual_case_sensitive
-                    .push(signatures.get(rule).map(|s| s.case_sensitive).unwrap_or(false));
+                residual_case_sensitive.push(
+                    signatures
+                        .get(rule)
+                        .map(|s| s.case_sensitive)
+                        .unwrap_or(false),
+                );
             }
         }
         group_patterns.push(GroupPattern {
@@ -428,8 +434,10 @@ fn build_group(
     let prefilter = if literal_index.is_empty() {
         None
     } else {
-        let mut ordered: Vec<(usize, Vec<u8>)> =
-            literal_index.into_iter().map(|(lit, id)| (id, lit)).collect();
+        let mut ordered: Vec<(usize, Vec<u8>)> = literal_index
+            .into_iter()
+            .map(|(lit, id)| (id, lit))
+            .collect();
         ordered.sort();
         let kind = if ordered.len() <= 64 {
             None

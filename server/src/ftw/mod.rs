@@ -16,6 +16,7 @@ pub mod model;
 pub mod report;
 pub mod request;
 mod show;
+pub mod template;
 
 use crate::rawhttp;
 use anyhow::{bail, Context, Result};

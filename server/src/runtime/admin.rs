@@ -30,7 +30,11 @@ async fn handle(
     Ok(match req.uri().path() {
         "/metrics" => match &metrics {
             Some(h) => respond(StatusCode::OK, "text/plain; version=0.0.4", h.render()),
-            None => respond(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "metrics recorder unavailable\n".into()),
+            None => respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain",
+                "metrics recorder unavailable\n".into(),
+            ),
         },
         "/healthz" => respond(StatusCode::OK, "text/plain", "ok\n".into()),
         "/readyz" => {
@@ -46,7 +50,11 @@ async fn handle(
 }
 
 /// Serves the admin endpoints on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, store: Arc<EngineStore>, metrics: Option<PrometheusHandle>) {
+pub async fn serve(
+    listener: TcpListener,
+    store: Arc<EngineStore>,
+    metrics: Option<PrometheusHandle>,
+) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;

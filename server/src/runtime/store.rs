@@ -83,7 +83,8 @@ impl EngineStore {
         match build(&self.source, &self.clock) {
             Ok(inspector) => {
                 let version = self.versions.fetch_add(1, Ordering::SeqCst) + 1;
-                self.current.store(Arc::new(LoadedEngine { inspector, version }));
+                self.current
+                    .store(Arc::new(LoadedEngine { inspector, version }));
                 telemetry::record_reload(true, version);
                 tracing::info!(version, "policy reloaded");
                 Ok(version)

@@ -1,0 +1,228 @@
+//! Running the checks over one request: the bounded [`RequestState`] kept
+//! between the head, each parsed value and the raw body chunks, and the entry
+//! points the inspector calls at each of those moments.
+//!
+//! Contract: the order of reports depends only on the order of the calls,
+//! never on chunk boundaries — checks waiting for a body fire at its first
+//! byte, part-header findings when the part's content has been inspected, and
+//! the raw percent-encoding scan at the end of the body.
+
+use super::{attack, encoding, head, media, multipart, wants, Origin, ProtocolCheck, Sink, Value};
+use crate::body::BodyKind;
+use crate::policy::ProtocolSettings;
+use crate::request::RequestHead;
+use crate::rule::Paranoia;
+use crate::target::TargetSource;
+
+/// What a request's checks remember between the head, its values and its body
+/// chunks. Bounded: a few flags, one hash per query argument name (kept only at
+/// paranoia 3 and up) and the percent-encoding scanner's few pending bytes.
+#[derive(Debug, Default)]
+pub struct RequestState {
+    /// The request method as received.
+    method: String,
+    /// The body parser the Content-Type selects.
+    body: BodyFlavour,
+    /// A form body declared a charset other than UTF-8 (its bytes are not UTF-8).
+    pub(super) form_charset_other: bool,
+    /// Hashes of the query argument names seen (duplicate detection).
+    query_names: Vec<u64>,
+    /// Raw scan of a form body for invalid and `%u` escapes.
+    percent: Option<encoding::PercentScan>,
+    /// Checks that wait for the first body byte (the head announced no body).
+    pending: Vec<head::Pending>,
+    /// Part-header findings held until the part's first value has been
+    /// inspected (at most one per check).
+    part_reports: Vec<Report>,
+}
+
+/// A finding held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Report {
+    check: ProtocolCheck,
+    target: String,
+    detail: Vec<u8>,
+}
+
+/// Collects reports instead of passing them on.
+struct Holding<'a> {
+    paranoia: Paranoia,
+    reports: &'a mut Vec<Report>,
+}
+
+impl Sink for Holding<'_> {
+    fn paranoia(&self) -> Paranoia {
+        self.paranoia
+    }
+
+    fn report(&mut self, check: ProtocolCheck, target: &str, detail: &[u8]) {
+        if wants(self, check) && !self.reports.iter().any(|r| r.check == check) {
+            self.reports.push(Report {
+                check,
+                target: target.to_string(),
+                detail: detail.to_vec(),
+            });
+        }
+    }
+}
+
+fn flush_part_reports(state: &mut RequestState, sink: &mut dyn Sink) {
+    for r in std::mem::take(&mut state.part_reports) {
+        sink.report(r.check, &r.target, &r.detail);
+    }
+}
+
+/// The body kinds the value checks tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum BodyFlavour {
+    #[default]
+    Other,
+    Form,
+    Multipart,
+    Json,
+    Xml,
+}
+
+impl RequestState {
+    /// The state for a request with this head.
+    pub fn new(head: &RequestHead) -> RequestState {
+        let content_type = head.header("content-type");
+        let body = match BodyKind::from_content_type(content_type) {
+            BodyKind::UrlEncoded => BodyFlavour::Form,
+            BodyKind::Multipart { .. } => BodyFlavour::Multipart,
+            BodyKind::Json => BodyFlavour::Json,
+            BodyKind::Xml => BodyFlavour::Xml,
+            BodyKind::Raw => BodyFlavour::Other,
+        };
+        let form_charset_other = body == BodyFlavour::Form
+            && content_type.and_then(media::charset_of).is_some_and(|c| {
+                !c.eq_ignore_ascii_case("utf-8") && !c.eq_ignore_ascii_case("us-ascii")
+            });
+        RequestState {
+            method: head.method.clone(),
+            body,
+            form_charset_other,
+            query_names: Vec::new(),
+            percent: (body == BodyFlavour::Form).then(encoding::PercentScan::default),
+            pending: Vec::new(),
+            part_reports: Vec::new(),
+        }
+    }
+
+    /// Whether the body is JSON (its clients may pass JSON text in the query too).
+    pub(super) fn json_body(&self) -> bool {
+        self.body == BodyFlavour::Json
+    }
+}
+
+/// Runs every head check.
+pub fn check_head(
+    head: &RequestHead,
+    settings: &ProtocolSettings,
+    state: &mut RequestState,
+    sink: &mut dyn Sink,
+) {
+    let body = head::check(head, settings, sink);
+    if body.announced {
+        report_pending(body.pending, sink);
+    } else {
+        state.pending = body.pending;
+    }
+    encoding::check_head(head, sink);
+    attack::check_head(head, sink);
+}
+
+fn report_pending(pending: Vec<head::Pending>, sink: &mut dyn Sink) {
+    for p in pending {
+        sink.report(p.check, p.target, &p.detail);
+    }
+}
+
+/// Runs the value checks on one value a body or query parser reported.
+pub fn check_value(
+    source: TargetSource,
+    name: &str,
+    bytes: &[u8],
+    settings: &ProtocolSettings,
+    state: &mut RequestState,
+    sink: &mut dyn Sink,
+) {
+    use TargetSource as S;
+    // A part's content ends it: what its headers showed is reported now, after
+    // its names and content have been through the signatures.
+    if matches!(source, S::BodyArg | S::MultipartFileContent) {
+        flush_part_reports(state, sink);
+    }
+    let body_origin = if state.body == BodyFlavour::Multipart {
+        Origin::Multipart
+    } else {
+        Origin::Form
+    };
+    let (origin, is_name) = match source {
+        S::QueryArgName => (Origin::Query, true),
+        S::QueryArg => (Origin::Query, false),
+        S::BodyArgName => (body_origin, true),
+        S::BodyArg => (body_origin, false),
+        S::JsonKey => (Origin::Json, true),
+        S::JsonValue => (Origin::Json, false),
+        S::XmlText | S::XmlAttr => (Origin::Xml, false),
+        S::RawBody => (Origin::RawBody, false),
+        _ => return,
+    };
+    let label = crate::target::TargetLabel { source, name }.to_string();
+    let value = Value {
+        origin,
+        is_name,
+        label: &label,
+        name,
+        bytes,
+    };
+    if is_name && origin == Origin::Query && wants(sink, ProtocolCheck::DuplicateQueryParam) {
+        attack::duplicate_query_name(&mut state.query_names, value, sink);
+    }
+    if origin == Origin::Form || origin == Origin::Multipart {
+        multipart::check_form_value(value, settings, sink);
+    }
+    head::check_arg(value, settings, &state.method, sink);
+    encoding::check_value(value, state, sink);
+    attack::check_value(value, sink);
+}
+
+/// Runs the part-header checks on one multipart part header. What they find
+/// is reported after the part's next value has been through the signatures
+/// (see [`check_value`]), or at the end of the body.
+pub fn check_part_header(
+    name: &[u8],
+    value: &[u8],
+    settings: &ProtocolSettings,
+    state: &mut RequestState,
+    paranoia: Paranoia,
+) {
+    let mut holding = Holding {
+        paranoia,
+        reports: &mut state.part_reports,
+    };
+    multipart::check_header(name, value, settings, &mut holding);
+}
+
+/// Looks at raw body bytes: the first byte releases the checks that wait for a
+/// body; form bodies are scanned for invalid and `%u` escapes.
+pub fn check_body_chunk(chunk: &[u8], state: &mut RequestState, sink: &mut dyn Sink) {
+    if chunk.is_empty() {
+        return;
+    }
+    if !state.pending.is_empty() {
+        report_pending(std::mem::take(&mut state.pending), sink);
+    }
+    if let Some(scan) = state.percent.as_mut() {
+        scan.feed(chunk);
+    }
+}
+
+/// Ends the raw body scan and reports what it and the part headers found.
+pub fn finish_body(state: &mut RequestState, sink: &mut dyn Sink) {
+    flush_part_reports(state, sink);
+    if let Some(mut scan) = state.percent.take() {
+        scan.finish(sink);
+    }
+}
