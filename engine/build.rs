@@ -24,8 +24,15 @@ fn main() {
     let mut out = String::from("/// Embedded signature files: (path relative to the repository, contents).\npub static SIGNATURE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let _ = writeln!(out, "    (\"signatures/{name}\", include_str!({:?})),", f.display().to_string());
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    (\"signatures/{name}\", include_str!({:?})),",
+            f.display().to_string()
+        );
     }
     out.push_str("];\n");
     let _ = writeln!(

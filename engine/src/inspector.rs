@@ -230,7 +230,7 @@ impl Transaction {
             // Past the inspection limit: stop parsing (a cut body is not "truncated").
             self.parser = None;
             self.state
-                .check(ProtocolCheck::BodyOverLimit, "body", &limit.to_string());
+                .check(ProtocolCheck::BodyOverLimit, "body", limit.to_string());
         }
         if self.state.decided() {
             Progress::Decided
@@ -556,7 +556,13 @@ impl ValueSink for State {
     fn part_header(&mut self, name: &[u8], value: &[u8]) {
         if !self.stopped && !self.decided() {
             let settings = Arc::clone(&self.settings.protocol);
-            protocol::check_part_header(name, value, &settings, &mut self.protocol, self.settings.paranoia);
+            protocol::check_part_header(
+                name,
+                value,
+                &settings,
+                &mut self.protocol,
+                self.settings.paranoia,
+            );
         }
     }
 

@@ -13,7 +13,7 @@ use crate::request::{cookie_pairs, RequestHead};
 use crate::scope::{Scope, ScopeInput, ScopeSpec};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -84,9 +84,7 @@ impl KeyedLimiter {
     /// Checks (and on success records) one request for `key` at time `now`
     /// (any monotonic origin, the same for every call).
     pub fn check(&self, key: &[u8], now: Duration) -> Decision {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        let index = (h.finish() as usize) % SHARDS;
+        let index = (self.hasher.hash_one(key) as usize) % SHARDS;
         let Some(shard) = self.shards.get(index) else {
             return Decision::Allowed;
         };

@@ -14,7 +14,10 @@ use std::time::Duration;
 fn request(ip: &str) -> RequestHead {
     let mut head = RequestHead::new("GET", b"/products?page=2")
         .with_header("Host", "shop.example")
-        .with_header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
+        .with_header(
+            "User-Agent",
+            "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0",
+        )
         .with_header("Accept-Language", "en");
     head.peer = Some(format!("{ip}:40000").parse().unwrap());
     head
@@ -60,8 +63,18 @@ fn flooding_client_is_refused_with_429_and_others_are_served() {
         }
     }
     assert_eq!(legit_refused, 0);
-    assert!(flood_refused * 10 >= flood_sent * 7, "{flood_refused} of {flood_sent}");
-    assert!(reasons.iter().all(|r| *r == Some(BlockReason::DosMitigation)));
+    assert!(
+        flood_refused * 10 >= flood_sent * 7,
+        "{flood_refused} of {flood_sent}"
+    );
+    assert!(reasons
+        .iter()
+        .all(|r| *r == Some(BlockReason::DosMitigation)));
     let events = inspector.drain_dos_events();
-    assert!(events.iter().any(|e| matches!(e, palisade_engine::dos::DosEvent::AttackStarted { .. })), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, palisade_engine::dos::DosEvent::AttackStarted { .. })),
+        "{events:?}"
+    );
 }

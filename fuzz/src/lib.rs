@@ -305,3 +305,35 @@ mod tests {
         }
     }
 }
+
+/// Policy and signature loaders: any text parses or is rejected with errors
+/// that name a file and line; a policy that loads also inspects a request.
+pub fn policy_loader(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match palisade_engine::Policy::parse("fuzz.toml", &text) {
+        Ok(policy) => {
+            static RULES: std::sync::OnceLock<Option<std::sync::Arc<palisade_engine::CompiledRules>>> =
+                std::sync::OnceLock::new();
+            let rules = RULES.get_or_init(|| {
+                palisade_engine::defaults::compiled_rules()
+                    .ok()
+                    .map(std::sync::Arc::new)
+            });
+            if let Some(rules) = rules {
+                let inspector = palisade_engine::Inspector::new(rules.clone(), &policy);
+                let head = palisade_engine::RequestHead::new("GET", b"/admin?q=1")
+                    .with_header("Host", "example.com");
+                let _ = inspector.inspect(&head, b"");
+            }
+        }
+        Err(errors) => {
+            assert!(!errors.is_empty(), "rejected without a reason");
+            for e in errors {
+                assert!(e.line >= 1 && e.file == "fuzz.toml");
+            }
+        }
+    }
+    if let Err(errors) = palisade_engine::signature::parse_file("fuzz.toml", &text) {
+        assert!(!errors.is_empty());
+    }
+}

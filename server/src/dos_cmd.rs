@@ -31,11 +31,15 @@ fn row(s: &Second) -> String {
 
 /// Runs a scenario file.
 pub fn simulate(path: &Path, format: Format, every: u64) -> Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let scenario: Scenario = toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
     if format == Format::Text {
-        println!("scenario {}: {} s of virtual time", scenario.name, scenario.duration_seconds);
+        println!(
+            "scenario {}: {} s of virtual time",
+            scenario.name, scenario.duration_seconds
+        );
         println!(
             "{:>5}  {:>8} {:>8} {:>9} {:>9}  {:<6} {:>7} {:>4}",
             "t(s)", "legit", "served", "attack", "refused", "state", "blocked", "sigs"
@@ -54,12 +58,31 @@ pub fn simulate(path: &Path, format: Format, every: u64) -> Result<()> {
             let pct = |x: f64| format!("{:.2}%", x * 100.0);
             let opt = |x: Option<u64>| x.map(|v| format!("{v} s")).unwrap_or_else(|| "-".into());
             println!("requests simulated              {}", summary.requests);
-            println!("attack traffic                  {} .. {}", opt(summary.attack_start), opt(summary.attack_end));
-            println!("detected after                  {}", opt(summary.detection_delay_seconds));
-            println!("legit served during attack      {}", pct(summary.legit_served_during_attack));
-            println!("attack refused after detection  {}", pct(summary.attack_refused_after_detection));
-            println!("mitigation ended after attack   {}", opt(summary.mitigation_end_delay_seconds));
-            println!("legit clients ever limited      {}", summary.legit_clients_limited);
+            println!(
+                "attack traffic                  {} .. {}",
+                opt(summary.attack_start),
+                opt(summary.attack_end)
+            );
+            println!(
+                "detected after                  {}",
+                opt(summary.detection_delay_seconds)
+            );
+            println!(
+                "legit served during attack      {}",
+                pct(summary.legit_served_during_attack)
+            );
+            println!(
+                "attack refused after detection  {}",
+                pct(summary.attack_refused_after_detection)
+            );
+            println!(
+                "mitigation ended after attack   {}",
+                opt(summary.mitigation_end_delay_seconds)
+            );
+            println!(
+                "legit clients ever limited      {}",
+                summary.legit_clients_limited
+            );
             println!(
                 "refusals: bad actor {} / signature {} / global {}",
                 summary.refusals_bad_actor, summary.refusals_signature, summary.refusals_global
@@ -67,7 +90,10 @@ pub fn simulate(path: &Path, format: Format, every: u64) -> Result<()> {
             for s in &summary.signatures {
                 println!("signature                       {s}");
             }
-            println!("peak model memory               {:.1} MiB", summary.peak_memory_bytes as f64 / (1 << 20) as f64);
+            println!(
+                "peak model memory               {:.1} MiB",
+                summary.peak_memory_bytes as f64 / (1 << 20) as f64
+            );
         }
     }
     Ok(())

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 const EXIT_CONFIG: u8 = 64;
 
 #[derive(Parser)]
-#[command(name = "palisade", version, about = "Palisade web application firewall")]
+#[command(
+    name = "palisade",
+    version,
+    about = "Palisade web application firewall"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -114,9 +118,16 @@ enum PolicyCommand {
 fn load_for_policy(
     signatures: Option<&std::path::Path>,
     file: &std::path::Path,
-) -> Result<(std::sync::Arc<palisade_engine::CompiledRules>, palisade_engine::Policy), ExitCode> {
+) -> Result<
+    (
+        std::sync::Arc<palisade_engine::CompiledRules>,
+        palisade_engine::Policy,
+    ),
+    ExitCode,
+> {
     let loaded = engine_setup::load_signatures(signatures).and_then(|sigs| {
-        let rules = palisade_engine::CompiledRules::compile(&sigs).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rules =
+            palisade_engine::CompiledRules::compile(&sigs).map_err(|e| anyhow::anyhow!("{e}"))?;
         let policy = engine_setup::load_policy(Some(file))?;
         Ok((std::sync::Arc::new(rules), policy))
     });

@@ -419,3 +419,41 @@ async fn reload_swaps_the_policy_and_admin_reports_it() {
     assert_eq!(metrics.status, 200);
     service.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_bodies_are_inspected_to_the_end() {
+    let service = start(None, None).await;
+    let mut client = service.client().await;
+    let filler: String = (0..200)
+        .map(|i| format!("f{i}={}&", "plain+words+about+shoes+".repeat(16)))
+        .collect();
+    assert!(filler.len() > 64 << 10, "exercises the large-body path");
+    let form = |tail: &str| {
+        let mut request =
+            Described::get("/profile").header("Content-Type", "application/x-www-form-urlencoded");
+        request.method = "POST".into();
+        request.body = format!("{filler}{tail}").into_bytes();
+        request.check_request()
+    };
+    let response = client.check(form("last=ok")).await.unwrap().into_inner();
+    assert_eq!(
+        status_code(&response),
+        Code::Ok,
+        "{:?}",
+        rule_ids(&response)
+    );
+    let response = client
+        .check(form(
+            "last=1%27%20UNION%20SELECT%20password%20FROM%20users--",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(status_code(&response), Code::PermissionDenied);
+    assert!(
+        rule_ids(&response).contains(&16001),
+        "{:?}",
+        rule_ids(&response)
+    );
+    service.stop().await;
+}

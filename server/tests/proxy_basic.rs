@@ -396,8 +396,11 @@ async fn h2c_prior_knowledge_is_served() {
     proxy.stop().await;
 }
 
+/// (status, from upstream, upstream latency known, verdict blocks).
+type Observed = (u16, bool, bool, Option<bool>);
+
 #[derive(Default)]
-struct Seen(std::sync::Mutex<Vec<(u16, bool, bool, Option<bool>)>>);
+struct Seen(std::sync::Mutex<Vec<Observed>>);
 
 impl palisade_server::proxy::observe::ExchangeObserver for Seen {
     fn observe(&self, e: &palisade_server::proxy::observe::Exchange<'_>) {

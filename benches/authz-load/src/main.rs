@@ -92,9 +92,12 @@ struct Args {
     /// The gRPC check service (ip:port). Required unless --spawn is given.
     #[arg(long)]
     target: Option<SocketAddr>,
-    /// Start `PALISADE authz --grpc 127.0.0.1:0` (embedded policy) and load it.
+    /// Start `PALISADE authz --grpc 127.0.0.1:0` and load it.
     #[arg(long, value_name = "PALISADE")]
     spawn: Option<PathBuf>,
+    /// Policy file for the spawned service (default: its embedded policy).
+    #[arg(long, value_name = "FILE", requires = "spawn")]
+    policy: Option<PathBuf>,
     /// Concurrent streams (calls in flight).
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
@@ -274,9 +277,13 @@ async fn run(
     measured
 }
 
-fn spawn_server(palisade: &PathBuf) -> Result<(Child, SocketAddr)> {
-    let mut child = Command::new(palisade)
-        .args(["authz", "--grpc", "127.0.0.1:0"])
+fn spawn_server(palisade: &PathBuf, policy: Option<&PathBuf>) -> Result<(Child, SocketAddr)> {
+    let mut command = Command::new(palisade);
+    command.args(["authz", "--grpc", "127.0.0.1:0"]);
+    if let Some(policy) = policy {
+        command.arg("--policy").arg(policy);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -397,7 +404,7 @@ fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let mut server = None;
     let target = match (&args.spawn, args.target) {
-        (Some(palisade), _) => match spawn_server(palisade) {
+        (Some(palisade), _) => match spawn_server(palisade, args.policy.as_ref()) {
             Ok((child, addr)) => {
                 server = Some(child);
                 addr

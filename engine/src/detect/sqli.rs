@@ -45,9 +45,9 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
 /// those that start with a value (a number, a variable, a closing parenthesis)
 /// or call a risky function or use a versioned comment. A query or a filter
 /// expression typed on its own (`SELECT name FROM users WHERE id = ?`,
-/// `price < 100 && stock > 0`) is not reported: it reads as SQL, but nothing
-/// in it escapes a value. This is the paranoia-1 detector; [`detect`] is the
-/// stricter one.
+/// `price < 100 && stock > 0`), or a lone always-true comparison (`1=1`),
+/// is not reported: it reads as SQL, but nothing in it escapes a value. This
+/// is the paranoia-1 detector; [`detect`] is the stricter one.
 pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
     if !might_be_sql(input) {
         return None;
@@ -61,9 +61,9 @@ pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
 fn bare_breakout(fingerprint: &str) -> bool {
     let letters = fingerprint.split(' ').next().unwrap_or_default();
     let rule = fingerprint.rsplit(' ').next().unwrap_or_default();
-    matches!(letters.as_bytes().first(), Some(b'n' | b'v' | b')'))
-        || rule == "risky-call"
-        || rule == "versioned"
+    let value_first = matches!(letters.as_bytes().first(), Some(b'n' | b'v' | b')'));
+    // A lone `1=1` probes; it does not break out of anything.
+    (value_first && rule != "tautology") || rule == "risky-call" || rule == "versioned"
 }
 
 /// Words that can carry an injection with no punctuation at all.
@@ -96,35 +96,20 @@ const CONDITION_WORDS: [&[u8]; 11] = [
     b"glob",
 ];
 
+/// Word comparisons that make a tautology between two numbers.
+const COMPARISON_WORDS: [&[u8]; 6] = [b"is", b"like", b"regexp", b"rlike", b"glob", b"sounds"];
+
 /// A cheap, linear pre-check: `false` only for inputs no starting context can
 /// read as SQL injection (no SQL punctuation, no statement keyword, and no
 /// punctuation-free condition). It keeps the tokenizer off ordinary values.
 pub fn might_be_sql(input: &[u8]) -> bool {
+    // Commas, quotes, percent signs and the like are common in prose and
+    // carry no injection by themselves: every rule also needs one of these,
+    // a statement keyword, or a punctuation-free condition.
     let punct = input.iter().any(|&b| {
         matches!(
             b,
-            b'\''
-                | b'"'
-                | b'`'
-                | b';'
-                | b'('
-                | b')'
-                | b'#'
-                | b'='
-                | b'<'
-                | b'>'
-                | b','
-                | b'*'
-                | b'@'
-                | b'\\'
-                | b'|'
-                | b'&'
-                | b'!'
-                | b'~'
-                | b'^'
-                | b'%'
-                | b'{'
-                | b'['
+            b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'@' | b'|'
         )
     });
     if punct
@@ -133,21 +118,43 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     {
         return true;
     }
+    // A quote breaks out of a quoted value; an operator or a logic word
+    // after it makes the rest code (`a'+'b`, `'or'1`).
+    let quote = input.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`'));
+    let operator = input.iter().any(|&b| {
+        matches!(
+            b,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'~' | b'!' | b'\\'
+        )
+    });
+    if quote && operator {
+        return true;
+    }
     let mut logic = false;
     let mut condition = false;
+    // `42 LIKE 42`, `1 IS NOT 2`: a comparison word next to a number.
+    let mut previous: &[u8] = b"";
+    let numeric = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
     for word in input
         .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .filter(|w| !w.is_empty() && w.len() <= 9)
     {
-        let is = |set: &[&[u8]]| set.iter().any(|k| k.eq_ignore_ascii_case(word));
-        if is(&STRONG_WORDS) {
+        let is = |set: &[&[u8]], w: &[u8]| set.iter().any(|k| k.eq_ignore_ascii_case(w));
+        if is(&STRONG_WORDS, word) {
             return true;
         }
-        logic |= is(&LOGIC_WORDS);
-        condition |= is(&CONDITION_WORDS);
-        if logic && condition {
+        logic |= is(&LOGIC_WORDS, word);
+        condition |= is(&CONDITION_WORDS, word);
+        if logic && (condition || quote) {
             return true;
         }
+        if (numeric(previous) && is(&COMPARISON_WORDS, word))
+            || (is(&COMPARISON_WORDS, previous)
+                && (numeric(word) || word.eq_ignore_ascii_case(b"not")))
+        {
+            return true;
+        }
+        previous = word;
     }
     false
 }

@@ -13,6 +13,9 @@ use super::sketch::{CountMin, HyperLogLog};
 use super::{DosDecision, DosEvent, Refusal};
 use std::collections::HashMap;
 
+/// A signature candidate: (coverage of the excess, feature values, baseline share).
+type Candidate = (f64, Vec<(usize, u64)>, f64);
+
 /// Key standing for "any other value" when a feature has too many values.
 const OTHER: u64 = u64::MAX;
 
@@ -319,7 +322,7 @@ impl Site {
                     && rps >= (self.rate.mean + 3.0 * sd).max(1.5 * self.rate.mean);
                 if over || (stress && raised) {
                     self.calm = 0;
-                    if self.signatures.is_empty() || (w.second - started) % 5 == 0 {
+                    if self.signatures.is_empty() || (w.second - started).is_multiple_of(5) {
                         self.find_signatures(config);
                     }
                     if stress {
@@ -362,8 +365,8 @@ impl Site {
         let excess = (total - base_rate).max(1.0);
         // Candidates: (coverage of the excess, parts, baseline share). The best
         // covers nearly the most excess with the least legitimate traffic.
-        let mut candidates: Vec<(f64, Vec<(usize, u64)>, f64)> = Vec::new();
-        let consider = |candidates: &mut Vec<(f64, Vec<(usize, u64)>, f64)>,
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let consider = |candidates: &mut Vec<Candidate>,
                         parts: Vec<(usize, u64)>,
                         count: f64,
                         base_share: f64| {
@@ -374,7 +377,7 @@ impl Site {
                 candidates.push((coverage, parts, base_share));
             }
         };
-        let pick = |candidates: &[(f64, Vec<(usize, u64)>, f64)]| {
+        let pick = |candidates: &[Candidate]| {
             let top = candidates.iter().map(|c| c.0).fold(0.0, f64::max);
             candidates
                 .iter()
@@ -399,7 +402,7 @@ impl Site {
                 .iter()
                 .map(|counts| {
                     let mut v: Vec<(u64, u32)> = counts.iter().map(|(k, c)| (*k, *c)).collect();
-                    v.sort_by(|a, b| b.1.cmp(&a.1));
+                    v.sort_by_key(|&(_, c)| std::cmp::Reverse(c));
                     v.into_iter()
                         .take(3)
                         .map(|(k, _)| k)

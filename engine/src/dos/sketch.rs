@@ -179,7 +179,7 @@ impl<K: std::hash::Hash + Eq + Clone> SpaceSaving<K> {
     /// The tracked keys with their counts, heaviest first.
     pub fn top(&self) -> Vec<(K, u32)> {
         let mut v: Vec<(K, u32)> = self.counts.iter().map(|(k, c)| (k.clone(), *c)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
         v
     }
 

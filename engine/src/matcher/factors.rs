@@ -88,18 +88,21 @@ fn class_bytes(class: &Class) -> Option<Set> {
             }
         }
         Class::Unicode(c) => {
+            // A small set of characters: their UTF-8 encodings (an alternation
+            // of multi-byte sequences is folded into such a class).
+            let mut encoded = Set::new();
             for range in c.iter() {
                 for ch in range.start()..=range.end() {
-                    let code = u32::from(ch);
-                    if code >= 0x80 {
-                        return None;
-                    }
-                    bytes.insert((code as u8).to_ascii_lowercase());
-                    if bytes.len() > MAX_CLASS {
+                    let mut buf = [0u8; 4];
+                    let mut s = ch.encode_utf8(&mut buf).as_bytes().to_vec();
+                    s.make_ascii_lowercase();
+                    encoded.insert(s);
+                    if encoded.len() > MAX_CLASS {
                         return None;
                     }
                 }
             }
+            return Some(encoded);
         }
     }
     Some(bytes.into_iter().map(|b| vec![b]).collect())
@@ -202,7 +205,16 @@ fn info(hir: &Hir) -> Info {
 /// string at least `min_len` bytes long and at most 256 strings.
 pub fn required_literals(hir: &Hir, min_len: usize) -> Option<Vec<Vec<u8>>> {
     let set = as_factor(info(hir))?;
-    if set.is_empty() || set.len() > 256 || set.iter().any(|s| s.len() < min_len) {
+    // Two letters or digits ("ls", "id", "or") occur in almost any text: a
+    // prefilter on them selects nearly every value, so such a set is no better
+    // than checking the pattern directly. Two bytes with punctuation ("${",
+    // "..", "<s") are selective enough.
+    let weak = |s: &Vec<u8>| s.len() < 3 && s.iter().all(u8::is_ascii_alphanumeric);
+    if set.is_empty()
+        || set.len() > 256
+        || set.iter().any(|s| s.len() < min_len)
+        || set.iter().any(weak)
+    {
         return None;
     }
     Some(set.into_iter().collect())

@@ -17,10 +17,11 @@ use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
-use crate::transform::Chain;
+use crate::transform::{Chain, Transform};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind as AcMatchKind};
 use regex_automata::meta;
 use regex_automata::util::syntax;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Index of a rule in a [`CompiledRules`].
@@ -90,12 +91,14 @@ struct GroupPattern {
 struct Group {
     chain: Chain,
     patterns: Vec<GroupPattern>,
-    /// Literal prefilter over the required literals of the non-residual patterns.
-    prefilter: Option<AhoCorasick>,
-    /// For each prefilter literal, the group patterns that require it.
-    literal_owners: Vec<Vec<u32>>,
-    /// Patterns without usable literals, checked together first.
-    residual: Option<meta::Regex>,
+    /// Required literals of the non-residual patterns (lowercase), with the
+    /// group pattern that needs each; folded into the class prefilter.
+    literals: Vec<(Vec<u8>, u32)>,
+    /// Index of this group's first pattern in the class-wide numbering.
+    base: u32,
+    /// Patterns without usable literals (pattern text, case-sensitive), checked
+    /// through the class's residual regex; cleared once that is built.
+    residual_sources: Vec<(String, bool)>,
     residual_patterns: Vec<u32>,
     /// Detector patterns: candidates for every value.
     always_patterns: Vec<u32>,
@@ -106,7 +109,21 @@ pub struct CompiledRules {
     rules: Vec<RuleMeta>,
     confirmers: Vec<Confirm>,
     /// Groups by target class (indexed by `TargetClass::index`).
-    by_class: Vec<Vec<Group>>,
+    by_class: Vec<ClassIndex>,
+}
+
+/// The groups of one target class and their shared literal prefilter.
+#[derive(Default)]
+struct ClassIndex {
+    groups: Vec<Group>,
+    /// One Aho-Corasick automaton over the required literals of every group.
+    prefilter: Option<AhoCorasick>,
+    /// For each prefilter literal, the (group, pattern) pairs that require it.
+    owners: Vec<Vec<(u16, u32)>>,
+    /// Patterns across all groups (size of the candidate marks).
+    patterns: usize,
+    /// One multi-pattern regex over the residual patterns of every group.
+    residual: Option<meta::Regex>,
 }
 
 /// A confirmed match of one rule on one value.
@@ -124,6 +141,8 @@ pub struct Scratch {
     marks: Vec<u32>,
     epoch: u32,
     candidates: Vec<u32>,
+    /// For each group of the class being scanned, the group whose haystack it shares.
+    representative: Vec<u16>,
 }
 
 impl Scratch {
@@ -147,6 +166,54 @@ impl Scratch {
             }
         }
     }
+}
+
+/// The chain a signature is scanned with: its own, without a final
+/// `lowercase` when the pattern is case-insensitive (ASCII case folding in the
+/// automaton gives the same matches without copying the value), so such rules
+/// share groups with the same chain minus `lowercase`.
+fn effective_chain(sig: &Signature) -> Chain {
+    let mut chain = sig.chain.clone();
+    if !sig.case_sensitive {
+        while chain.0.last() == Some(&crate::transform::Transform::Lowercase) {
+            chain.0.pop();
+        }
+    }
+    chain
+}
+
+/// Each group's chain applied to `value`, computing every shared prefix once
+/// (most chains start with the same decoders), and borrowing `value` for as
+/// long as no step changes it.
+fn apply_chains<'a>(groups: &[Group], value: &'a [u8]) -> Vec<Cow<'a, [u8]>> {
+    // (chain prefix, output of that prefix)
+    let mut memo: Vec<(&[Transform], Cow<'a, [u8]>)> = Vec::with_capacity(groups.len() * 2);
+    let mut out = Vec::with_capacity(groups.len());
+    for group in groups {
+        let chain = group.chain.0.as_slice();
+        // The longest prefix of this chain already computed.
+        let (mut done, mut current): (usize, Cow<'a, [u8]>) = memo
+            .iter()
+            .filter(|(prefix, _)| chain.starts_with(prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(prefix, cow)| (prefix.len(), cow.clone()))
+            .unwrap_or((0, Cow::Borrowed(value)));
+        while let Some(step) = chain.get(done) {
+            current = match current {
+                Cow::Borrowed(bytes) => step.apply(bytes),
+                Cow::Owned(bytes) => match step.apply(&bytes) {
+                    Cow::Owned(next) => Cow::Owned(next),
+                    Cow::Borrowed(_) => Cow::Owned(bytes),
+                },
+            };
+            done += 1;
+            if let Some(prefix) = chain.get(..done) {
+                memo.push((prefix, current.clone()));
+            }
+        }
+        out.push(current);
+    }
+    out
 }
 
 fn syntax_config(case_sensitive: bool) -> syntax::Config {
@@ -233,7 +300,7 @@ impl CompiledRules {
                 paranoia: sig.paranoia,
                 owasp: sig.owasp.clone(),
                 tags: sig.tags.clone(),
-                chain: sig.chain.clone(),
+                chain: effective_chain(sig),
                 targets: sig.targets.clone(),
             });
         }
@@ -254,18 +321,24 @@ impl CompiledRules {
             }
             for (class, names) in per_class {
                 grouped
-                    .entry((class, sig.chain.clone()))
+                    .entry((class, effective_chain(sig)))
                     .or_default()
                     .push((index, names));
             }
         }
 
-        let mut by_class: Vec<Vec<Group>> = TargetClass::ALL.iter().map(|_| Vec::new()).collect();
+        let mut by_class: Vec<ClassIndex> = TargetClass::ALL
+            .iter()
+            .map(|_| ClassIndex::default())
+            .collect();
         for ((class, chain), members) in grouped {
             let group = build_group(class, chain, members, signatures, &patterns, &literals)?;
             if let Some(slot) = by_class.get_mut(class.index()) {
-                slot.push(group);
+                slot.groups.push(group);
             }
+        }
+        for (class, index) in TargetClass::ALL.iter().zip(by_class.iter_mut()) {
+            index.finish(*class)?;
         }
         Ok(CompiledRules {
             rules,
@@ -286,12 +359,43 @@ impl CompiledRules {
 
     /// Number of (class, chain) groups: the number of scans the heaviest value may cost.
     pub fn group_count(&self) -> usize {
-        self.by_class.iter().map(Vec::len).sum()
+        self.by_class.iter().map(|c| c.groups.len()).sum()
+    }
+
+    /// One line per group: class, chain, patterns, prefiltered, residual and
+    /// detector counts, and the residual rule ids (for tuning signatures).
+    pub fn describe_groups(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (class, index) in TargetClass::ALL.iter().zip(&self.by_class) {
+            for g in &index.groups {
+                let residual: Vec<String> = g
+                    .residual_patterns
+                    .iter()
+                    .filter_map(|&p| g.patterns.get(p as usize))
+                    .filter_map(|gp| self.rules.get(gp.rule.0 as usize))
+                    .map(|m| m.id.to_string())
+                    .collect();
+                out.push(format!(
+                    "{class:?} [{}] patterns={} residual={} detectors={} residual_ids={}",
+                    g.chain,
+                    g.patterns.len(),
+                    g.residual_patterns.len(),
+                    g.always_patterns.len(),
+                    residual.join(",")
+                ));
+            }
+        }
+        out
     }
 
     /// Distinct transform chains across all groups.
     pub fn chain_count(&self) -> usize {
-        let mut chains: Vec<&Chain> = self.by_class.iter().flatten().map(|g| &g.chain).collect();
+        let mut chains: Vec<&Chain> = self
+            .by_class
+            .iter()
+            .flat_map(|c| c.groups.iter())
+            .map(|g| &g.chain)
+            .collect();
         chains.sort();
         chains.dedup();
         chains.len()
@@ -312,61 +416,106 @@ impl CompiledRules {
             name,
             value,
         } = target;
-        let Some(groups) = self.by_class.get(source.class().index()) else {
+        let Some(index) = self.by_class.get(source.class().index()) else {
             return;
         };
-        for group in groups {
-            let transformed = group.chain.apply(value);
-            let haystack: &[u8] = &transformed;
-            scratch.begin(group.patterns.len());
-            if let Some(ac) = &group.prefilter {
-                for m in ac.find_overlapping_iter(haystack) {
-                    if let Some(owners) = group.literal_owners.get(m.pattern().as_usize()) {
-                        for &p in owners {
-                            scratch.mark(p);
+        if index.groups.is_empty() {
+            return;
+        }
+        // Each group's chain, once. Groups whose outputs are equal ignoring
+        // ASCII case share one prefilter scan (the automaton is
+        // case-insensitive): for an ordinary value most chains change nothing.
+        let haystacks = apply_chains(&index.groups, value);
+        scratch.representative.clear();
+        for (g, hay) in haystacks.iter().enumerate() {
+            let same = (0..g).find(|&r| {
+                scratch.representative.get(r) == Some(&(r as u16))
+                    && haystacks
+                        .get(r)
+                        .is_some_and(|h| h.eq_ignore_ascii_case(hay))
+            });
+            scratch.representative.push(same.unwrap_or(g) as u16);
+        }
+        scratch.begin(index.patterns);
+        if let Some(ac) = &index.prefilter {
+            for (r, hay) in haystacks.iter().enumerate() {
+                if scratch.representative.get(r) != Some(&(r as u16)) {
+                    continue;
+                }
+                for m in ac.find_overlapping_iter(hay.as_ref()) {
+                    let Some(owners) = index.owners.get(m.pattern().as_usize()) else {
+                        continue;
+                    };
+                    for &(g, p) in owners {
+                        if scratch.representative.get(usize::from(g)) == Some(&(r as u16)) {
+                            if let Some(group) = index.groups.get(usize::from(g)) {
+                                scratch.mark(group.base + p);
+                            }
                         }
                     }
                 }
             }
-            if let Some(residual) = &group.residual {
-                if residual.is_match(haystack) {
-                    for &p in &group.residual_patterns {
-                        scratch.mark(p);
+        }
+        if let Some(residual) = &index.residual {
+            for (r, hay) in haystacks.iter().enumerate() {
+                if scratch.representative.get(r) != Some(&(r as u16)) {
+                    continue;
+                }
+                // Rare on ordinary values: when any residual pattern matches,
+                // the residual patterns of the groups sharing this haystack
+                // are confirmed one by one.
+                if residual.is_match(hay.as_ref()) {
+                    for (g, group) in index.groups.iter().enumerate() {
+                        if scratch.representative.get(g) == Some(&(r as u16)) {
+                            for &p in &group.residual_patterns {
+                                scratch.mark(group.base + p);
+                            }
+                        }
                     }
                 }
             }
+        }
+        for group in &index.groups {
             for &p in &group.always_patterns {
-                scratch.mark(p);
+                scratch.mark(group.base + p);
             }
-            if scratch.candidates.is_empty() {
+        }
+        if scratch.candidates.is_empty() {
+            return;
+        }
+        scratch.candidates.sort_unstable();
+        let mut g = 0usize;
+        for &c in &scratch.candidates {
+            while index.groups.get(g + 1).is_some_and(|next| next.base <= c) {
+                g += 1;
+            }
+            let (Some(group), Some(hay)) = (index.groups.get(g), haystacks.get(g)) else {
+                continue;
+            };
+            let haystack: &[u8] = hay.as_ref();
+            let Some(gp) = group.patterns.get((c - group.base) as usize) else {
+                continue;
+            };
+            let Some(meta) = self.rules.get(gp.rule.0 as usize) else {
+                continue;
+            };
+            if meta.paranoia > paranoia || skip(gp.rule) {
                 continue;
             }
-            scratch.candidates.sort_unstable();
-            for &p in &scratch.candidates {
-                let Some(gp) = group.patterns.get(p as usize) else {
-                    continue;
-                };
-                let Some(meta) = self.rules.get(gp.rule.0 as usize) else {
-                    continue;
-                };
-                if meta.paranoia > paranoia || skip(gp.rule) {
+            if let Some(names) = &gp.names {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                     continue;
                 }
-                if let Some(names) = &gp.names {
-                    if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                        continue;
-                    }
-                }
-                let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
-                    continue;
-                };
-                if let Some(range) = confirm.find(haystack) {
-                    on_hit(Hit {
-                        rule: gp.rule,
-                        chain: &group.chain,
-                        matched: haystack.get(range).unwrap_or_default(),
-                    });
-                }
+            }
+            let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
+                continue;
+            };
+            if let Some(range) = confirm.find(haystack) {
+                on_hit(Hit {
+                    rule: gp.rule,
+                    chain: &group.chain,
+                    matched: haystack.get(range).unwrap_or_default(),
+                });
             }
         }
     }
@@ -385,7 +534,7 @@ impl CompiledRules {
 }
 
 fn build_group(
-    class: TargetClass,
+    _class: TargetClass,
     chain: Chain,
     members: Vec<GroupMember>,
     signatures: &[Signature],
@@ -393,8 +542,7 @@ fn build_group(
     literals: &[Option<Vec<Vec<u8>>>],
 ) -> Result<Group, CompileError> {
     let mut group_patterns = Vec::with_capacity(members.len());
-    let mut literal_index: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
-    let mut literal_owners: Vec<Vec<u32>> = Vec::new();
+    let mut group_literals = Vec::new();
     let mut residual_texts = Vec::new();
     let mut residual_patterns = Vec::new();
     let mut residual_case_sensitive = Vec::new();
@@ -404,14 +552,7 @@ fn build_group(
         match literals.get(rule).and_then(Option::as_ref) {
             Some(lits) => {
                 for lit in lits {
-                    let next = literal_owners.len();
-                    let id = *literal_index.entry(lit.clone()).or_insert(next);
-                    if id == next {
-                        literal_owners.push(Vec::new());
-                    }
-                    if let Some(owners) = literal_owners.get_mut(id) {
-                        owners.push(pos);
-                    }
+                    group_literals.push((lit.clone(), pos));
                 }
             }
             None if patterns.get(rule).is_some_and(Option::is_none) => always_patterns.push(pos),
@@ -431,9 +572,73 @@ fn build_group(
             names,
         });
     }
-    let prefilter = if literal_index.is_empty() {
-        None
-    } else {
+    Ok(Group {
+        chain,
+        patterns: group_patterns,
+        literals: group_literals,
+        base: 0,
+        residual_sources: residual_texts
+            .into_iter()
+            .zip(residual_case_sensitive)
+            .collect(),
+        residual_patterns,
+        always_patterns,
+    })
+}
+
+impl ClassIndex {
+    /// Numbers the groups' patterns class-wide and builds the shared prefilter.
+    fn finish(&mut self, class: TargetClass) -> Result<(), CompileError> {
+        let mut base = 0u32;
+        let mut literal_index: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+        let mut owners: Vec<Vec<(u16, u32)>> = Vec::new();
+        for (g, group) in self.groups.iter_mut().enumerate() {
+            group.base = base;
+            base += group.patterns.len() as u32;
+            for (lit, pos) in std::mem::take(&mut group.literals) {
+                let next = owners.len();
+                let id = *literal_index.entry(lit).or_insert(next);
+                if id == next {
+                    owners.push(Vec::new());
+                }
+                if let Some(list) = owners.get_mut(id) {
+                    list.push((g as u16, pos));
+                }
+            }
+        }
+        self.patterns = base as usize;
+        // Case sensitivity is per pattern: wrap each in its own flag group.
+        let residual_texts: Vec<String> = self
+            .groups
+            .iter_mut()
+            .flat_map(|g| std::mem::take(&mut g.residual_sources))
+            .map(|(p, case_sensitive)| {
+                if case_sensitive {
+                    format!("(?-i:{p})")
+                } else {
+                    format!("(?i:{p})")
+                }
+            })
+            .collect();
+        if !residual_texts.is_empty() {
+            let regex = meta::Regex::builder()
+                .syntax(syntax_config(true))
+                .configure(
+                    meta::Config::new()
+                        .utf8_empty(false)
+                        .nfa_size_limit(Some(NFA_LIMIT_BYTES * 8))
+                        .hybrid_cache_capacity(RESIDUAL_CACHE_BYTES),
+                )
+                .build_many(&residual_texts)
+                .map_err(|e| CompileError::Prefilter {
+                    class,
+                    message: e.to_string(),
+                })?;
+            self.residual = Some(regex);
+        }
+        if literal_index.is_empty() {
+            return Ok(());
+        }
         let mut ordered: Vec<(usize, Vec<u8>)> = literal_index
             .into_iter()
             .map(|(lit, id)| (id, lit))
@@ -453,46 +658,8 @@ fn build_group(
                 class,
                 message: e.to_string(),
             })?;
-        Some(ac)
-    };
-    let residual = if residual_texts.is_empty() {
-        None
-    } else {
-        // Case sensitivity is per pattern: wrap each in its own flag group.
-        let wrapped: Vec<String> = residual_texts
-            .iter()
-            .zip(&residual_case_sensitive)
-            .map(|(p, cs)| {
-                if *cs {
-                    format!("(?-i:{p})")
-                } else {
-                    format!("(?i:{p})")
-                }
-            })
-            .collect();
-        let regex = meta::Regex::builder()
-            .syntax(syntax_config(true))
-            .configure(
-                meta::Config::new()
-                    .utf8_empty(false)
-                    .match_kind(regex_automata::MatchKind::All)
-                    .nfa_size_limit(Some(NFA_LIMIT_BYTES * 4))
-                    .hybrid_cache_capacity(RESIDUAL_CACHE_BYTES),
-            )
-            .build_many(&wrapped)
-            .map_err(|e| CompileError::Prefilter {
-                class,
-                message: e.to_string(),
-            })?;
-        Some(regex)
-    };
-    Ok(Group {
-        chain,
-        patterns: group_patterns,
-        prefilter,
-        literal_owners,
-        residual,
-        residual_patterns,
-        always_patterns,
-    })
+        self.prefilter = Some(ac);
+        self.owners = owners;
+        Ok(())
+    }
 }

@@ -83,7 +83,7 @@ const WORD_HEADERS: [&str; 7] = [
 /// Which header names count after a line break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Names {
-    /// Every field name (header values: a line break there ends the header).
+    /// Every field name (header values other than URLs and cookies).
     Any,
     /// [`HTTP_ONLY_HEADERS`] and [`WORD_HEADERS`].
     Query,
@@ -112,7 +112,14 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
         let label = format!("header:{name}");
         let decoded = percent_decode(&header.value, false);
         if decoded.iter().any(|&b| is_break(b)) {
-            if header_line_after_break(&decoded, Names::Any) {
+            // URLs and cookies carry application data (a multi-line form field
+            // in a Referer's query): judged like query arguments. In any other
+            // header a decoded line break followed by a field is an injection.
+            let names = match name.as_str() {
+                "referer" | "origin" | "cookie" => Names::Query,
+                _ => Names::Any,
+            };
+            if header_line_after_break(&decoded, names) {
                 sink.report(C::HeaderInjection, &label, &decoded);
             }
             if response_split(&decoded, true) {
@@ -202,10 +209,9 @@ pub fn duplicate_query_name(seen: &mut Vec<u64>, value: Value<'_>, sink: &mut dy
     let hash = value.bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    if seen.contains(&hash) {
-        sink.report(C::DuplicateQueryParam, value.label, value.bytes);
-    } else {
-        seen.push(hash);
+    match seen.binary_search(&hash) {
+        Ok(_) => sink.report(C::DuplicateQueryParam, value.label, value.bytes),
+        Err(at) => seen.insert(at, hash),
     }
 }
 
@@ -298,35 +304,42 @@ fn header_line_after_break(v: &[u8], names: Names) -> bool {
         }
         i
     };
-    v.iter()
-        .enumerate()
-        .filter(|(_, &b)| is_break(b))
-        .any(|(i, _)| {
-            let start = skip(i + 1, b"\r\n \t");
-            let mut end = start;
-            while v.get(end).is_some_and(|&b| is_tchar(b)) {
-                end += 1;
-            }
-            if end == start {
-                return false;
-            }
-            let colon = skip(end, b"\r\n \t");
-            if v.get(colon) != Some(&b':') {
-                return false;
-            }
-            let value = skip(colon + 1, b" \t");
-            if !v.get(value).is_some_and(|&b| !is_break(b)) {
-                return false;
-            }
-            let name =
-                String::from_utf8_lossy(v.get(start..end).unwrap_or_default()).to_ascii_lowercase();
-            let name = name.as_str();
-            match names {
-                Names::Any => true,
-                Names::Query => HTTP_ONLY_HEADERS.contains(&name) || WORD_HEADERS.contains(&name),
-                Names::Body => HTTP_ONLY_HEADERS.contains(&name),
-            }
-        })
+    let mut pos = 0;
+    while let Some(rel) = v
+        .get(pos..)
+        .and_then(|r| r.iter().position(|&b| is_break(b)))
+    {
+        let start = skip(pos + rel + 1, b"\r\n \t");
+        // Breaks inside the run just skipped lead to the same line: go past it.
+        pos = start;
+        let mut end = start;
+        while v.get(end).is_some_and(|&b| is_tchar(b)) {
+            end += 1;
+        }
+        if end == start {
+            continue;
+        }
+        let colon = skip(end, b"\r\n \t");
+        if v.get(colon) != Some(&b':') {
+            continue;
+        }
+        let value = skip(colon + 1, b" \t");
+        if v.get(value).is_none_or(|&b| is_break(b)) {
+            continue;
+        }
+        let name =
+            String::from_utf8_lossy(v.get(start..end).unwrap_or_default()).to_ascii_lowercase();
+        let name = name.as_str();
+        let counts = match names {
+            Names::Any => true,
+            Names::Query => HTTP_ONLY_HEADERS.contains(&name) || WORD_HEADERS.contains(&name),
+            Names::Body => HTTP_ONLY_HEADERS.contains(&name),
+        };
+        if counts {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the first line of `v` is `name: ...`.
@@ -346,36 +359,43 @@ fn starts_with_header_line(v: &[u8]) -> bool {
 /// A line break followed by a status line, or (with `html_after_blank`) a
 /// blank line followed by HTML.
 fn response_split(v: &[u8], html_after_blank: bool) -> bool {
-    v.iter()
-        .enumerate()
-        .filter(|(_, &b)| is_break(b))
-        .any(|(i, _)| {
-            let mut j = i;
-            let (mut lf, mut cr) = (0, 0);
-            while let Some(&b) = v.get(j) {
-                match b {
-                    b'\n' => lf += 1,
-                    b'\r' => cr += 1,
-                    b' ' | b'\t' => {}
-                    _ => break,
-                }
-                j += 1;
+    let mut pos = 0;
+    while let Some(rel) = v
+        .get(pos..)
+        .and_then(|r| r.iter().position(|&b| is_break(b)))
+    {
+        // The whole run of breaks and blanks from the first break: its end is
+        // where the next line starts, its breaks tell a blank line.
+        let mut j = pos + rel;
+        let (mut lf, mut cr) = (0, 0);
+        while let Some(&b) = v.get(j) {
+            match b {
+                b'\n' => lf += 1,
+                b'\r' => cr += 1,
+                b' ' | b'\t' => {}
+                _ => break,
             }
-            let rest = v.get(j..).unwrap_or_default();
-            let status = rest.len() >= 12
-                && rest
-                    .get(..5)
-                    .is_some_and(|p| p.eq_ignore_ascii_case(b"http/"))
-                && rest.get(5).is_some_and(u8::is_ascii_digit)
-                && rest.get(6) == Some(&b'.')
-                && rest.get(7).is_some_and(u8::is_ascii_digit)
-                && rest.get(8) == Some(&b' ')
-                && rest
-                    .get(9..12)
-                    .is_some_and(|c| c.iter().all(u8::is_ascii_digit));
-            let blank_line = lf >= 2 || (lf == 0 && cr >= 2);
-            status || (html_after_blank && blank_line && html_start(rest))
-        })
+            j += 1;
+        }
+        pos = j;
+        let rest = v.get(j..).unwrap_or_default();
+        let status = rest.len() >= 12
+            && rest
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"http/"))
+            && rest.get(5).is_some_and(u8::is_ascii_digit)
+            && rest.get(6) == Some(&b'.')
+            && rest.get(7).is_some_and(u8::is_ascii_digit)
+            && rest.get(8) == Some(&b' ')
+            && rest
+                .get(9..12)
+                .is_some_and(|c| c.iter().all(u8::is_ascii_digit));
+        let blank_line = lf >= 2 || (lf == 0 && cr >= 2);
+        if status || (html_after_blank && blank_line && html_start(rest)) {
+            return true;
+        }
+    }
+    false
 }
 
 fn html_start(rest: &[u8]) -> bool {
@@ -402,17 +422,24 @@ fn html_start(rest: &[u8]) -> bool {
 
 /// `<meta ... http-equiv` within one tag.
 fn meta_http_equiv(v: &[u8]) -> bool {
+    // A tag ends at `>` or at the next `<`, and is looked at for at most
+    // MAX_TAG_BYTES: the scan stays linear in the value.
+    const MAX_TAG_BYTES: usize = 512;
     let mut from = 0;
     while let Some(rel) = v
         .get(from..)
         .and_then(|rest| find_ignore_case(rest, b"<meta"))
     {
         let start = from + rel + 5;
-        let tag = v.get(start..).unwrap_or_default();
-        let tag = tag
-            .get(..tag.iter().position(|&b| b == b'>').unwrap_or(tag.len()))
+        let rest = v.get(start..).unwrap_or_default();
+        let rest = rest
+            .get(..rest.len().min(MAX_TAG_BYTES))
             .unwrap_or_default();
-        if find_ignore_case(tag, b"http-equiv").is_some() {
+        let end = rest
+            .iter()
+            .position(|&b| b == b'>' || b == b'<')
+            .unwrap_or(rest.len());
+        if find_ignore_case(rest.get(..end).unwrap_or_default(), b"http-equiv").is_some() {
             return true;
         }
         from = start;
@@ -428,11 +455,7 @@ fn ldap_breakout(v: &[u8]) -> bool {
         match b {
             b'(' => depth += 1,
             b')' if depth > 0 => depth -= 1,
-            b')' => {
-                if filter_follows(v.get(i + 1..).unwrap_or_default()) {
-                    return true;
-                }
-            }
+            b')' if filter_follows(v.get(i + 1..).unwrap_or_default()) => return true,
             _ => {}
         }
     }

@@ -494,4 +494,68 @@ mod tests {
         ));
         assert!(!transfer_encoding_ok(HttpVersion::Http10, &[b"chunked"]));
     }
+
+    /// Collects what the checks report, at a chosen paranoia level.
+    struct Collect(crate::rule::Paranoia, Vec<C>);
+
+    impl Sink for Collect {
+        fn paranoia(&self) -> crate::rule::Paranoia {
+            self.0
+        }
+        fn report(&mut self, check: C, _target: &str, _detail: &[u8]) {
+            if wants(self, check) {
+                self.1.push(check);
+            }
+        }
+    }
+
+    /// What `check` reports at once (pending body checks are left out).
+    fn run(head: &RequestHead, settings: &ProtocolSettings, level: u8) -> Vec<C> {
+        let level = crate::rule::Paranoia::new(level).unwrap();
+        let mut sink = Collect(level, Vec::new());
+        let _ = check(head, settings, &mut sink);
+        sink.1
+    }
+
+    #[test]
+    fn host_and_absence_rules_follow_the_version() {
+        let settings = ProtocolSettings::default();
+        let mut old = RequestHead::new("GET", b"/").with_header("User-Agent", "x/1");
+        old.version = HttpVersion::Http10;
+        assert!(run(&old, &settings, 1).contains(&C::HostMissing));
+        // HTTP/1.1 without Host: a partial head, no absence is judged.
+        let partial = RequestHead::new("GET", b"/");
+        assert_eq!(run(&partial, &settings, 4), Vec::<C>::new());
+        let mut h2 = RequestHead::new("GET", b"/").with_header("Accept", "*/*");
+        h2.version = HttpVersion::Http2;
+        let found = run(&h2, &settings, 2);
+        assert!(found.contains(&C::UserAgentMissing) && !found.contains(&C::HostMissing));
+        assert!(!run(&h2, &settings, 1).contains(&C::UserAgentMissing));
+    }
+
+    #[test]
+    fn policy_lists_drive_the_checks() {
+        let text = "[engine]\n[engine.protocol]\nallowed_methods = [\"GET\"]\nrestricted_extensions = [\".md\"]\n";
+        let policy = crate::policy::Policy::parse("p.toml", text).unwrap();
+        let settings = &policy.engine.protocol;
+        let put = RequestHead::new("PUT", b"/notes/README.md").with_header("Host", "x");
+        let found = run(&put, settings, 1);
+        assert!(found.contains(&C::MethodNotAllowed) && found.contains(&C::RestrictedExtension));
+        let found = run(&put, &ProtocolSettings::default(), 1);
+        assert!(!found.contains(&C::MethodNotAllowed) && !found.contains(&C::RestrictedExtension));
+    }
+
+    #[test]
+    fn body_checks_wait_for_a_body() {
+        let settings = ProtocolSettings::default();
+        let head = RequestHead::new("GET", b"/")
+            .with_header("Host", "x")
+            .with_header("Content-Type", "text/plain; charset=ibm037");
+        let mut sink = Collect(crate::rule::Paranoia::MIN, Vec::new());
+        let body = check(&head, &settings, &mut sink);
+        assert!(!body.announced);
+        assert!(sink.1.is_empty());
+        let pending: Vec<C> = body.pending.iter().map(|p| p.check).collect();
+        assert!(pending.contains(&C::BodyOnGetOrHead) && pending.contains(&C::CharsetNotAllowed));
+    }
 }

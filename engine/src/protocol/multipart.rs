@@ -91,6 +91,10 @@ fn name_checks(name: &[u8], target: &str, sink: &mut dyn Sink) {
 /// Whether `before` ends with an HTML entity's `&name` or `&#123` / `&#x1F`, so
 /// that the `;` after it closes the entity.
 fn closes_entity(before: &[u8]) -> bool {
+    // Entity names are short: look back a bounded distance (linear scans).
+    let before = before
+        .get(before.len().saturating_sub(34)..)
+        .unwrap_or(before);
     let Some(amp) = before.iter().rposition(|&b| b == b'&') else {
         return false;
     };

@@ -10,8 +10,9 @@
 //!    with the body size limit (413) and idle timeout (408).
 //! 5. **Forwarding**: headers rewritten ([`crate::proxy::forward`]), an upstream
 //!    chosen and asked ([`crate::proxy::upstream`]), upgrades tunnelled.
-//! 6. **Report**: metrics, audit log and exchange observers, exactly once, for
-//!    every outcome; errors become responses only in
+//! 6. **Report**: metrics, audit log, the engine's DoS model (upstream status
+//!    and latency) and exchange observers, exactly once, for every outcome;
+//!    errors become responses only in
 //!    [`ProxyError::into_response`].
 
 use crate::proxy::audit::{AuditLog, Entry};
@@ -358,6 +359,13 @@ fn report(
                 });
             }
         }
+    }
+    // Server stress (upstream latency, 5xx) feeds the engine's DoS model.
+    if let (true, Some(head), Some(upstream)) = (from_upstream, &trace.head, trace.upstream_latency)
+    {
+        engine
+            .inspector
+            .observe_response(head, status.as_u16(), upstream);
     }
     let exchange = Exchange {
         request_id,

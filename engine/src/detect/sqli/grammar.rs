@@ -230,7 +230,16 @@ impl Window<'_> {
             Some(Class::Logic) => self.token(i + 1).is_some_and(Token::is_word),
             _ => false,
         };
-        !self.is(i, Class::Word) || !english_next
+        // `"union select" tutorial`: the quote closes a quoted phrase and
+        // prose runs on to the end of the input.
+        let prose_tail = i + 1 == self.len()
+            && !self.truncated
+            && self
+                .token(i)
+                .and_then(Token::str_info)
+                .is_some_and(|s| !s.closed)
+            && self.text(i).iter().any(u8::is_ascii_whitespace);
+        (!self.is(i, Class::Word) || !english_next) && !prose_tail
     }
 
     /// `i` is the `(` after a risky function: its first argument looks like
@@ -467,6 +476,46 @@ impl Window<'_> {
         }
     }
 
+    /// Whether tokens `i..i + 3` are a comparison that is always true: the
+    /// same literal on both sides of an equality (`1=1`, `'a' LIKE 'a'`,
+    /// `pw GLOB pw`), or two different constants on both sides of an
+    /// inequality (`1!=2`, `1 IS NOT 2`, `'1' NOT REGEXP '2'`). Ordering
+    /// comparisons (`123<456`) are left out: they read as arithmetic. Both
+    /// sides must be single literals, not the ends of longer expressions
+    /// (`1=1+x`).
+    pub fn is_tautology(&self, i: usize) -> bool {
+        let literal = |j: usize| matches!(self.at(j), Some(Class::Num | Class::Str | Class::Word));
+        let glued_op = |j: usize| matches!(self.at(j), Some(Class::Op | Class::Cmp));
+        if !(literal(i) && self.is(i + 1, Class::Cmp) && literal(i + 2))
+            || glued_op(i + 3)
+            || i.checked_sub(1).is_some_and(glued_op)
+        {
+            return false;
+        }
+        let mut op = [0u8; 16];
+        let mut len = 0;
+        for &b in self.text(i + 1).iter().filter(|b| !b.is_ascii_whitespace()) {
+            if let Some(slot) = op.get_mut(len) {
+                *slot = b.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        let op = op.get(..len).unwrap_or(&[]);
+        let same = literal_text(self.text(i)).eq_ignore_ascii_case(literal_text(self.text(i + 2)));
+        // Two different names can hold equal values (`a != b`); two
+        // different constants cannot.
+        let constants = [i, i + 2]
+            .iter()
+            .all(|&j| matches!(self.at(j), Some(Class::Num | Class::Str)));
+        match op {
+            b"=" | b"==" | b"<=>" | b"like" | b"ilike" | b"glob" | b"is" | b"regexp" | b"rlike"
+            | b"soundslike" => same,
+            b"!=" | b"<>" | b"isnot" | b"notlike" | b"notilike" | b"notglob" | b"notregexp"
+            | b"notrlike" => constants && !same,
+            _ => false,
+        }
+    }
+
     /// A `#` comment that reads as a comment, not a hashtag or `#2`.
     pub fn comment_reads_as_sql(&self, i: usize) -> bool {
         match self.token(i).map(|t| t.detail) {
@@ -533,4 +582,15 @@ fn trim_end_space(mut s: &[u8]) -> &[u8] {
         s = rest;
     }
     s
+}
+
+/// The value a literal token stands for: a string without its prefix and
+/// quotes (`N'ab'` → `ab`), anything else as written.
+fn literal_text(text: &[u8]) -> &[u8] {
+    let Some(open) = text.iter().position(|&b| matches!(b, b'\'' | b'"' | b'`')) else {
+        return text;
+    };
+    let quote = text.get(open).copied().unwrap_or_default();
+    let body = text.get(open + 1..).unwrap_or(&[]);
+    body.strip_suffix(&[quote]).unwrap_or(body)
 }

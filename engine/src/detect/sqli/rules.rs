@@ -34,6 +34,11 @@
 //! | `verb`         | break, `Q`, then a statement                           | `x' exec master..xp_cmdshell 'a'`|
 //! | `comment`      | quoted: break then only a comment                      | `admin'--`                       |
 //! | `value-comment`| bare: a numeric value, or a `(…)` group with operators inside, then only a cut-off `--`/`/*` | `1*1--`, `( 1 OR @a ) --` |
+//! | `tautology`    | bare, when nothing above matched: a comparison that is always true | `1=1`, `42 LIKE 42`, `1!=2`      |
+//!
+//! A tautology after a break and a logic word is `logic` (`x' and pw glob
+//! pw`). On its own (`1=1`) it is a probe rather than a break-out, so the
+//! paranoia-1 detector ([`super::detect_breakout`]) leaves it out.
 //!
 //! Guards against text that merely contains SQL words:
 //! - the rules that need no keyword at all after the break (`chain`,
@@ -77,6 +82,7 @@ pub enum Rule {
     Verb,
     Comment,
     ValueComment,
+    Tautology,
 }
 
 impl Rule {
@@ -97,6 +103,7 @@ impl Rule {
             Rule::Verb => "verb",
             Rule::Comment => "comment",
             Rule::ValueComment => "value-comment",
+            Rule::Tautology => "tautology",
         }
     }
 }
@@ -105,9 +112,16 @@ impl Rule {
 /// lexer met a MySQL `/*!` comment.
 pub fn classify(w: &Window<'_>, versioned: bool) -> Option<Rule> {
     anywhere(w, versioned).or_else(|| match w.start {
-        Start::Bare => after_bare_break(w),
+        Start::Bare => after_bare_break(w).or_else(|| tautology(w)),
         Start::Quoted(_) => after_quoted_break(w),
     })
+}
+
+/// Bare context: an always-true comparison anywhere in the window.
+fn tautology(w: &Window<'_>) -> Option<Rule> {
+    (0..w.len())
+        .any(|i| w.is_tautology(i))
+        .then_some(Rule::Tautology)
 }
 
 /// Shapes that are SQL wherever they appear in the window.
@@ -308,7 +322,10 @@ fn after_break(w: &Window<'_>, b: usize, head: bool) -> Option<Rule> {
                 return Some(Rule::Stacked);
             }
         }
-        Some(Class::Logic) if w.tag(b) != Tag::Not && w.sql_expr(b + 1, Strictness::Strict) => {
+        Some(Class::Logic)
+            if w.tag(b) != Tag::Not
+                && (w.sql_expr(b + 1, Strictness::Strict) || w.is_tautology(b + 1)) =>
+        {
             return Some(Rule::Logic);
         }
         _ => {}
@@ -406,7 +423,10 @@ mod tests {
         (
             "union-select",
             &["1 union all select 1,2", "') union select null--"],
-            &["the union select committee met"],
+            &[
+                "the union select committee met",
+                "\"union select\" tutorial",
+            ],
         ),
         (
             "versioned",
@@ -491,6 +511,27 @@ mod tests {
             "value-comment",
             &["1--", "@@version /*", "( 1 OR @a ) --"],
             &["2 -- see above", "(optional) --"],
+        ),
+        (
+            "tautology",
+            &[
+                "1=1",
+                "b,1=1",
+                "42 like 42",
+                "42<=>42",
+                "11!=1",
+                "1 is not 2",
+                "'1' not regexp '2'",
+            ],
+            &[
+                "11=1",
+                "11!=11",
+                "1 is not 1",
+                "'1' not regexp '1'",
+                "123<456",
+                "1=1+x",
+                "\"1\" sSOUNDS LIKE \"SOUNDS LIKE 1",
+            ],
         ),
     ];
 
