@@ -49,9 +49,14 @@ pub fn group(prefix: u16) -> Group {
         931 => Group::Request(&[C::Rfi, C::Ssrf]),
         932 => Group::Request(&[C::Rce]),
         933 => Group::Request(&[C::Php]),
-        934 => Group::Request(&[C::Nodejs, C::Ssrf, C::Ssti, C::Rce, C::Java, C::Php]),
+        // 934 is CRS's "generic" file: Node.js, SSRF, template, Perl/Ruby and
+        // ORM filter injection (`username__startswith`), which Palisade files
+        // under nosqli with the other operator-through-parameter-name attacks.
+        934 => Group::Request(&[C::Nodejs, C::Ssrf, C::Ssti, C::Rce, C::Java, C::Php, C::Nosqli]),
         941 => Group::Request(&[C::Xss]),
-        942 => Group::Request(&[C::Sqli]),
+        // CRS keeps its MongoDB operator rule (942290) in the SQLi file;
+        // Palisade reports those as nosqli.
+        942 => Group::Request(&[C::Sqli, C::Nosqli]),
         943 => Group::Request(&[C::SessionFixation]),
         944 => Group::Request(&[C::Java]),
         999 => Group::Benign,
