@@ -17,7 +17,10 @@ fn heads() -> Vec<RequestHead> {
         .map(|i| {
             RequestHead::new("GET", format!("/products/{i}?page=2").as_bytes())
                 .with_header("Host", "shop.example")
-                .with_header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0")
+                .with_header(
+                    "User-Agent",
+                    "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0",
+                )
                 .with_header("Accept-Language", "en")
                 .with_header("Cookie", "session=abc")
         })
@@ -38,7 +41,10 @@ fn bench(c: &mut Criterion) {
             let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client));
             let head = &heads[(client % 64) as usize];
             let f = RequestFeatures::from_head(head, "shop.example", Some(ip));
-            let _ = model.check(&f, Duration::from_millis(second * 1000 + u64::from(client) * 4));
+            let _ = model.check(
+                &f,
+                Duration::from_millis(second * 1000 + u64::from(client) * 4),
+            );
         }
     }
     let mut i = 0u64;

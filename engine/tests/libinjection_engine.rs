@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/libinjection/data");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/libinjection/data");
     assert!(
         dir.is_dir(),
         "the libinjection corpus is missing at {} (it ships in ../shared/corpora)",
@@ -50,7 +51,10 @@ fn blocked_share(inspector: &Inspector, inputs: &[String]) -> (usize, usize) {
         .iter()
         .filter(|line| {
             // The corpus lines are URL-encoded user inputs: send them as the value of `q`.
-            let value = line.replace('&', "%26").replace('#', "%23").replace(' ', "+");
+            let value = line
+                .replace('&', "%26")
+                .replace('#', "%23")
+                .replace(' ', "+");
             let uri = format!("/search?q={value}");
             let head = RequestHead::new("GET", uri.as_bytes()).with_header("Host", "shop.example");
             inspector.inspect(&head, b"").is_block()
@@ -79,7 +83,10 @@ fn libinjection_corpora_through_the_engine() {
     let pct = |a: usize, b: usize| 100.0 * a as f64 / b as f64;
     eprintln!("sqli inputs blocked: {sb} of {st} ({:.2}%)", pct(sb, st));
     eprintln!("xss inputs blocked: {xb} of {xt} ({:.2}%)", pct(xb, xt));
-    eprintln!("false positives blocked: {fb} of {ft} ({:.2}%)", pct(fb, ft));
+    eprintln!(
+        "false positives blocked: {fb} of {ft} ({:.2}%)",
+        pct(fb, ft)
+    );
     eprintln!(
         "paranoia 2: sqli {:.2}%, xss {:.2}%, false positives {:.2}%",
         pct(sb2, st),

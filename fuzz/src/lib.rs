@@ -312,8 +312,9 @@ pub fn policy_loader(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     match palisade_engine::Policy::parse("fuzz.toml", &text) {
         Ok(policy) => {
-            static RULES: std::sync::OnceLock<Option<std::sync::Arc<palisade_engine::CompiledRules>>> =
-                std::sync::OnceLock::new();
+            static RULES: std::sync::OnceLock<
+                Option<std::sync::Arc<palisade_engine::CompiledRules>>,
+            > = std::sync::OnceLock::new();
             let rules = RULES.get_or_init(|| {
                 palisade_engine::defaults::compiled_rules()
                     .ok()

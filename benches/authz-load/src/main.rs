@@ -2,14 +2,18 @@
 //!
 //! N concurrent streams (tasks, each with one call in flight) share one or more
 //! HTTP/2 connections, as Envoy's ext_authz client does, and call
-//! `envoy.service.auth.v3.Authorization/Check` for a fixed time with a tonic
-//! client. The request is encoded once (as wrk sends fixed bytes) so that the
-//! generator spends its share of the CPU on the RPC, not on re-encoding; the
-//! server decodes every call in full. First a benign
-//! browser request, then the same request carrying a SQL injection. For each it
-//! prints checks/s and latency percentiles, and counts answers that were not
-//! the expected one (benign must be allowed, the attack denied) — a run whose
-//! verdicts are wrong measures nothing, so that is an error exit.
+//! `envoy.service.auth.v3.Authorization/Check` with a tonic client for a fixed
+//! time: first a benign browser request, then the same request carrying a SQL
+//! injection. The request is encoded once (as wrk sends fixed bytes), so the
+//! generator spends its share of the CPU on the RPC rather than on re-encoding;
+//! the server decodes every call in full.
+//!
+//! For each kind it prints checks/s, latency percentiles, the CPU time per
+//! check of the server (when spawned) and of itself, and `others`: the CPU the
+//! rest of the machine used meanwhile, in cores — a run where it is not near 0
+//! was disturbed and does not measure this machine. It also counts answers that
+//! were not the expected one (benign must be allowed, the attack denied): a run
+//! with wrong answers measures nothing, so that is an error exit.
 //!
 //! ```sh
 //! cargo build --release -p palisade-server -p palisade-authz-load
@@ -188,6 +192,19 @@ fn cpu_time(pid: &str) -> Option<Duration> {
     Some(Duration::from_millis((utime + stime) * 10))
 }
 
+/// Busy (non-idle) CPU time of the whole machine, from `/proc/stat`.
+fn machine_busy() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let total: u64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some(Duration::from_millis(total.saturating_sub(idle) * 10))
+}
+
 /// What one run measured.
 struct Measured {
     calls: usize,
@@ -329,7 +346,7 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
         args.threads
     );
     println!(
-        "{:<8} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>6} {:>6}",
+        "{:<8} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>7} {:>6} {:>6}",
         "kind",
         "checks",
         "checks/s",
@@ -339,6 +356,7 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
         "max",
         "server-cpu",
         "client-cpu",
+        "others",
         "wrong",
         "errors"
     );
@@ -358,6 +376,7 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
         }
         let server_before = server_pid.as_deref().and_then(cpu_time);
         let client_before = cpu_time("self");
+        let busy_before = machine_busy();
         let m = run(
             &channels,
             &request,
@@ -375,12 +394,30 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
             }
             _ => "-".to_string(),
         };
-        let server_cpu = per_check(server_before, server_pid.as_deref().and_then(cpu_time));
-        let client_cpu = per_check(client_before, cpu_time("self"));
+        let server_after = server_pid.as_deref().and_then(cpu_time);
+        let client_after = cpu_time("self");
+        // CPU the rest of the machine used meanwhile, in cores: a figure taken
+        // while others were busy is not this machine's capacity.
+        let others = match (busy_before, machine_busy(), client_before, client_after) {
+            (Some(b0), Some(b1), Some(c0), Some(c1)) => {
+                let server = match (server_before, server_after) {
+                    (Some(s0), Some(s1)) => s1.saturating_sub(s0),
+                    _ => Duration::ZERO,
+                };
+                let rest = b1
+                    .saturating_sub(b0)
+                    .saturating_sub(c1.saturating_sub(c0))
+                    .saturating_sub(server);
+                format!("{:.2}", rest.as_secs_f64() / m.elapsed.as_secs_f64())
+            }
+            _ => "-".to_string(),
+        };
+        let server_cpu = per_check(server_before, server_after);
+        let client_cpu = per_check(client_before, client_after);
         let rate = m.calls as f64 / m.elapsed.as_secs_f64();
         let ms = |d: Duration| format!("{:.3}ms", d.as_secs_f64() * 1e3);
         println!(
-            "{:<8} {:>10} {:>10.0} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>6} {:>6}",
+            "{:<8} {:>10} {:>10.0} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>7} {:>6} {:>6}",
             name,
             m.calls,
             rate,
@@ -390,6 +427,7 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
             ms(percentile(&m.latencies_ns, 100.0)),
             server_cpu,
             client_cpu,
+            others,
             m.wrong,
             m.errors
         );

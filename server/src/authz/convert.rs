@@ -344,12 +344,18 @@ fn from_auth_request(
         Shape::Traefik => &TRAEFIK_HEADERS,
     };
     let mut list: Vec<Header> = Vec::with_capacity(headers.len());
-    let replaced_host = match shape {
-        Shape::Nginx => None,
-        Shape::IngressNginx => url_host,
-        Shape::Traefik => get("x-forwarded-host"),
+    // The client's Host, where the subrequest's own Host names Palisade. Every
+    // `X-Forwarded-Host` value becomes a `Host` header, so a duplicate stays visible.
+    let hosts: Vec<&[u8]> = match shape {
+        Shape::Nginx => Vec::new(),
+        Shape::IngressNginx => url_host.into_iter().collect(),
+        Shape::Traefik => headers
+            .get_all("x-forwarded-host")
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect(),
     };
-    if let Some(host) = replaced_host.filter(|h| !h.is_empty()) {
+    for host in hosts.into_iter().filter(|h| !h.is_empty()) {
         list.push(Header {
             name: "host".to_string(),
             value: host.to_vec(),

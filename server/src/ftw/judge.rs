@@ -52,7 +52,15 @@ pub fn group(prefix: u16) -> Group {
         // 934 is CRS's "generic" file: Node.js, SSRF, template, Perl/Ruby and
         // ORM filter injection (`username__startswith`), which Palisade files
         // under nosqli with the other operator-through-parameter-name attacks.
-        934 => Group::Request(&[C::Nodejs, C::Ssrf, C::Ssti, C::Rce, C::Java, C::Php, C::Nosqli]),
+        934 => Group::Request(&[
+            C::Nodejs,
+            C::Ssrf,
+            C::Ssti,
+            C::Rce,
+            C::Java,
+            C::Php,
+            C::Nosqli,
+        ]),
         941 => Group::Request(&[C::Xss]),
         // CRS keeps its MongoDB operator rule (942290) in the SQLi file;
         // Palisade reports those as nosqli.
