@@ -9,7 +9,7 @@
 use crate::cidr::Cidr;
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Severity;
-use crate::scope::{Scope, ScopeInput, ScopeSpec};
+use crate::scope::{Scope, ScopeInput};
 use regex_automata::meta;
 use regex_automata::util::syntax;
 use serde::Deserialize;
@@ -428,13 +428,7 @@ impl CustomRule {
                     .ok_or_else(|| missing("rate_limit"))?,
             ),
         };
-        let scope = Scope::compile(&ScopeSpec {
-            hosts: spec.hosts.clone(),
-            path: spec.path.clone(),
-            path_prefix: spec.path_prefix.clone(),
-            path_glob: spec.path_glob.clone(),
-            methods: spec.methods.clone(),
-        })?;
+        let scope = Scope::compile(&crate::scope::scope_spec_of!(spec))?;
         Ok(CustomRule {
             id: spec.id,
             name: spec.name.clone(),

@@ -7,7 +7,7 @@
 
 use crate::matcher::RuleMeta;
 use crate::rule::Category;
-use crate::scope::{Scope, ScopeInput, ScopeSpec};
+use crate::scope::{Scope, ScopeInput};
 use serde::Deserialize;
 
 /// An `[[exclusions]]` entry as written.
@@ -167,13 +167,7 @@ impl Exclusion {
             .iter()
             .map(|t| TargetFilter::parse(t))
             .collect::<Result<Vec<_>, _>>()?;
-        let scope = Scope::compile(&ScopeSpec {
-            hosts: spec.hosts.clone(),
-            path: spec.path.clone(),
-            path_prefix: spec.path_prefix.clone(),
-            path_glob: spec.path_glob.clone(),
-            methods: spec.methods.clone(),
-        })?;
+        let scope = Scope::compile(&crate::scope::scope_spec_of!(spec))?;
         Ok(Exclusion {
             rule_ids: spec.rule_ids.clone(),
             ranges,

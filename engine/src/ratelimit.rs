@@ -10,7 +10,7 @@
 //! client, never punish one.
 
 use crate::request::{cookie_pairs, RequestHead};
-use crate::scope::{Scope, ScopeInput, ScopeSpec};
+use crate::scope::{Scope, ScopeInput};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -237,13 +237,7 @@ impl RateLimitRule {
                 _ => Err(RateLimitError::KeyPart(k.clone())),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let scope = Scope::compile(&ScopeSpec {
-            hosts: spec.hosts.clone(),
-            path: spec.path.clone(),
-            path_prefix: spec.path_prefix.clone(),
-            path_glob: spec.path_glob.clone(),
-            methods: spec.methods.clone(),
-        })?;
+        let scope = Scope::compile(&crate::scope::scope_spec_of!(spec))?;
         Ok(RateLimitRule {
             name: spec.name.clone(),
             parts,

@@ -4,7 +4,7 @@
 
 use crate::policy::LimitAction;
 use crate::rule::Paranoia;
-use crate::scope::{Scope, ScopeInput, ScopeSpec};
+use crate::scope::{Scope, ScopeInput};
 use crate::verdict::Mode;
 use serde::Deserialize;
 
@@ -75,13 +75,7 @@ impl Route {
         if spec.anomaly_threshold == Some(0) {
             return Err(RouteError::Threshold);
         }
-        let scope = Scope::compile(&ScopeSpec {
-            hosts: spec.hosts.clone(),
-            path: spec.path.clone(),
-            path_prefix: spec.path_prefix.clone(),
-            path_glob: spec.path_glob.clone(),
-            methods: spec.methods.clone(),
-        })?;
+        let scope = Scope::compile(&crate::scope::scope_spec_of!(spec))?;
         if scope.is_everything() {
             return Err(RouteError::NoScope);
         }

@@ -21,6 +21,21 @@ pub struct ScopeSpec {
     pub methods: Vec<String>,
 }
 
+/// The [`ScopeSpec`] of a policy entry that has the five scope keys
+/// (`hosts`, `path`, `path_prefix`, `path_glob`, `methods`) as fields.
+macro_rules! scope_spec_of {
+    ($entry:expr) => {
+        $crate::scope::ScopeSpec {
+            hosts: $entry.hosts.clone(),
+            path: $entry.path.clone(),
+            path_prefix: $entry.path_prefix.clone(),
+            path_glob: $entry.path_glob.clone(),
+            methods: $entry.methods.clone(),
+        }
+    };
+}
+pub(crate) use scope_spec_of;
+
 /// Why a scope is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {

@@ -284,28 +284,6 @@ pub fn verdict_chunking(data: &[u8]) {
     assert_eq!(whole, seeded, "whole vs chunks (seed {seed}) differ");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_target_accepts_empty_and_short_input() {
-        for target in &TARGETS {
-            (target.run)(b"");
-            (target.run)(b"\x07");
-            (target.run)(b"\x01\x02a=b&c=%41");
-        }
-    }
-
-    #[test]
-    fn split_covers_the_input() {
-        let data: Vec<u8> = (0..=255).collect();
-        for seed in 0..=255u8 {
-            assert_eq!(split(&data, seed).concat(), data);
-        }
-    }
-}
-
 /// Policy and signature loaders: any text parses or is rejected with errors
 /// that name a file and line; a policy that loads also inspects a request.
 pub fn policy_loader(data: &[u8]) {
@@ -336,5 +314,27 @@ pub fn policy_loader(data: &[u8]) {
     }
     if let Err(errors) = palisade_engine::signature::parse_file("fuzz.toml", &text) {
         assert!(!errors.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_target_accepts_empty_and_short_input() {
+        for target in &TARGETS {
+            (target.run)(b"");
+            (target.run)(b"\x07");
+            (target.run)(b"\x01\x02a=b&c=%41");
+        }
+    }
+
+    #[test]
+    fn split_covers_the_input() {
+        let data: Vec<u8> = (0..=255).collect();
+        for seed in 0..=255u8 {
+            assert_eq!(split(&data, seed).concat(), data);
+        }
     }
 }
