@@ -66,39 +66,6 @@ fn bare_breakout(fingerprint: &str) -> bool {
     (value_first && rule != "tautology") || rule == "risky-call" || rule == "versioned"
 }
 
-/// Words that can carry an injection with no punctuation at all.
-const STRONG_WORDS: [&[u8]; 20] = [
-    b"union",
-    b"select",
-    b"sleep",
-    b"benchmark",
-    b"waitfor",
-    b"having",
-    b"procedure",
-    b"exec",
-    b"execute",
-    b"drop",
-    b"insert",
-    b"delete",
-    b"update",
-    b"truncate",
-    b"declare",
-    b"shutdown",
-    b"outfile",
-    b"dumpfile",
-    b"load_file",
-    b"pg_sleep",
-];
-/// A logic word needs one of these to make a punctuation-free condition.
-const LOGIC_WORDS: [&[u8]; 4] = [b"and", b"or", b"xor", b"div"];
-const CONDITION_WORDS: [&[u8]; 11] = [
-    b"is", b"like", b"between", b"true", b"false", b"null", b"not", b"regexp", b"rlike", b"sounds",
-    b"glob",
-];
-
-/// Word comparisons that make a tautology between two numbers.
-const COMPARISON_WORDS: [&[u8]; 6] = [b"is", b"like", b"regexp", b"rlike", b"glob", b"sounds"];
-
 /// A cheap, linear pre-check: `false` only for inputs no starting context can
 /// read as SQL injection (no SQL punctuation, no statement keyword, and no
 /// punctuation-free condition). It keeps the tokenizer off ordinary values.
@@ -133,30 +100,61 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     let mut logic = false;
     let mut condition = false;
     // `42 LIKE 42`, `1 IS NOT 2`: a comparison word next to a number.
-    let mut previous: &[u8] = b"";
-    let numeric = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
+    let mut previous: u8 = 0;
     for word in input
         .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .filter(|w| !w.is_empty() && w.len() <= 9)
     {
-        let is = |set: &[&[u8]], w: &[u8]| set.iter().any(|k| k.eq_ignore_ascii_case(w));
-        if is(&STRONG_WORDS, word) {
+        let class = word_class(word);
+        if class & STRONG != 0 {
             return true;
         }
-        logic |= is(&LOGIC_WORDS, word);
-        condition |= is(&CONDITION_WORDS, word);
+        logic |= class & LOGIC != 0;
+        condition |= class & CONDITION != 0;
         if logic && (condition || quote) {
             return true;
         }
-        if (numeric(previous) && is(&COMPARISON_WORDS, word))
-            || (is(&COMPARISON_WORDS, previous)
-                && (numeric(word) || word.eq_ignore_ascii_case(b"not")))
+        if (previous & NUMBER != 0 && class & COMPARISON != 0)
+            || (previous & COMPARISON != 0 && class & (NUMBER | NOT) != 0)
         {
             return true;
         }
-        previous = word;
+        previous = class;
     }
     false
+}
+
+const STRONG: u8 = 1;
+const LOGIC: u8 = 2;
+const CONDITION: u8 = 4;
+const COMPARISON: u8 = 8;
+const NUMBER: u8 = 16;
+const NOT: u8 = 32;
+
+/// What a word (at most 9 bytes) can contribute to the pre-check, as flags:
+/// the word lists above, compiled into one `match` on the lowercased word.
+fn word_class(word: &[u8]) -> u8 {
+    if word.iter().all(u8::is_ascii_digit) {
+        return NUMBER;
+    }
+    let mut buf = [0u8; 9];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return 0;
+    };
+    lower.copy_from_slice(word);
+    lower.make_ascii_lowercase();
+    match &*lower {
+        b"union" | b"select" | b"sleep" | b"benchmark" | b"waitfor" | b"having" | b"procedure"
+        | b"exec" | b"execute" | b"drop" | b"insert" | b"delete" | b"update" | b"truncate"
+        | b"declare" | b"shutdown" | b"outfile" | b"dumpfile" | b"load_file" | b"pg_sleep" => {
+            STRONG
+        }
+        b"and" | b"or" | b"xor" | b"div" => LOGIC,
+        b"is" | b"like" | b"regexp" | b"rlike" | b"glob" | b"sounds" => CONDITION | COMPARISON,
+        b"not" => CONDITION | NOT,
+        b"between" | b"true" | b"false" | b"null" => CONDITION,
+        _ => 0,
+    }
 }
 
 fn detect_in(input: &[u8], start: Start) -> Option<Detection> {

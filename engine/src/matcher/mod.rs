@@ -430,9 +430,11 @@ impl CompiledRules {
         for (g, hay) in haystacks.iter().enumerate() {
             let same = (0..g).find(|&r| {
                 scratch.representative.get(r) == Some(&(r as u16))
-                    && haystacks
-                        .get(r)
-                        .is_some_and(|h| h.eq_ignore_ascii_case(hay))
+                    && haystacks.get(r).is_some_and(|h| {
+                        // Unchanged outputs borrow the value itself: same bytes.
+                        (h.as_ptr() == hay.as_ptr() && h.len() == hay.len())
+                            || h.eq_ignore_ascii_case(hay)
+                    })
             });
             scratch.representative.push(same.unwrap_or(g) as u16);
         }
