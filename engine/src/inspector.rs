@@ -168,6 +168,8 @@ impl Inspector {
             stopped: false,
             collected_args: Vec::new(),
             protocol: protocol::RequestState::new(head),
+            session_off_site: crate::session::referer_is_off_site(head, &admission.host)
+                .then_some(head.header("referer").is_some()),
             admission,
         };
         let parser = if inspect {
@@ -269,6 +271,9 @@ struct State {
     target_exclusions: Vec<usize>,
     /// Argument (name, value) pairs, kept only when custom rules read arguments.
     collected_args: Vec<(String, Vec<u8>)>,
+    /// `Some(referer present)` when the request comes from another site or
+    /// none: a session parameter then suggests fixation (`crate::session`).
+    session_off_site: Option<bool>,
     /// What the built-in protocol checks remember about this request.
     protocol: protocol::RequestState,
     fired_checks: Vec<ProtocolCheck>,
@@ -548,6 +553,21 @@ impl ValueSink for State {
         // Signatures first: a protocol finding that decides the request must
         // not hide the attack category the value carries.
         self.inspect(source, name, value);
+        if let Some(referer_present) = self.session_off_site {
+            let is_name = matches!(
+                source,
+                TargetSource::QueryArgName | TargetSource::BodyArgName | TargetSource::JsonKey
+            );
+            if is_name && !self.decided() && crate::session::is_session_parameter(name) {
+                self.session_off_site = None;
+                let finding = crate::session::finding(
+                    &TargetLabel { source, name }.to_string(),
+                    referer_present,
+                );
+                self.score = self.score.saturating_add(finding.severity.weight());
+                self.findings.push(finding);
+            }
+        }
         if !self.stopped && !self.decided() {
             self.protocol_value(source, name, value);
         }

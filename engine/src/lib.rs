@@ -29,6 +29,7 @@ pub mod request;
 pub mod route;
 pub mod rule;
 pub mod scope;
+pub mod session;
 pub mod signature;
 pub mod target;
 pub mod transform;
