@@ -374,8 +374,10 @@ impl std::fmt::Debug for Policy {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
-    #[serde(default = "default_engine")]
-    engine: toml::Spanned<EngineSettings>,
+    // Not `Spanned`: a table defined only through its subtables
+    // (`[engine.limits]` with no `[engine]` line) has no span of its own.
+    #[serde(default)]
+    engine: EngineSettings,
     #[serde(default)]
     clients: ClientLists,
     #[serde(default)]
@@ -392,10 +394,6 @@ struct RawPolicy {
 
 fn default_dos() -> Spanned<DosConfig> {
     Spanned::new(0..0, DosConfig::default())
-}
-
-fn default_engine() -> toml::Spanned<EngineSettings> {
-    toml::Spanned::new(0..0, EngineSettings::default())
 }
 
 /// A problem with a policy file.
@@ -434,8 +432,12 @@ impl Policy {
                 message: e.message().trim().to_string(),
             }]
         })?;
-        let line = line_of(text, raw.engine.span().start);
-        let engine = raw.engine.into_inner();
+        // Errors about `[engine]` values point at its header (or line 1).
+        let line = text
+            .find("[engine")
+            .map(|offset| line_of(text, offset))
+            .unwrap_or(1);
+        let engine = raw.engine;
         let mut errors = Vec::new();
         let mut fail = |message: String| {
             errors.push(PolicyError {
