@@ -170,6 +170,11 @@ impl Inspector {
             protocol: protocol::RequestState::new(head),
             session_off_site: crate::session::referer_is_off_site(head, &admission.host)
                 .then_some(head.header("referer").is_some()),
+            fired_url_check: false,
+            host_header: head
+                .host()
+                .map(|h| String::from_utf8_lossy(h).into_owned())
+                .unwrap_or_default(),
             admission,
         };
         let parser = if inspect {
@@ -274,6 +279,10 @@ struct State {
     /// `Some(referer present)` when the request comes from another site or
     /// none: a session parameter then suggests fixation (`crate::session`).
     session_off_site: Option<bool>,
+    /// The off-site URL check reports once per request.
+    fired_url_check: bool,
+    /// The Host header as sent (with its port), for the off-site URL check.
+    host_header: String,
     /// What the built-in protocol checks remember about this request.
     protocol: protocol::RequestState,
     fired_checks: Vec<ProtocolCheck>,
@@ -553,6 +562,24 @@ impl ValueSink for State {
         // Signatures first: a protocol finding that decides the request must
         // not hide the attack category the value carries.
         self.inspect(source, name, value);
+        if self.settings.paranoia.get() >= 2
+            && matches!(
+                source,
+                TargetSource::QueryArg | TargetSource::BodyArg | TargetSource::JsonValue
+            )
+            && !self.decided()
+            && !self.fired_url_check
+        {
+            if let Some(url_host) = crate::session::off_site_url(value, &self.host_header) {
+                self.fired_url_check = true;
+                let finding = crate::session::url_finding(
+                    &TargetLabel { source, name }.to_string(),
+                    &url_host,
+                );
+                self.score = self.score.saturating_add(finding.severity.weight());
+                self.findings.push(finding);
+            }
+        }
         if let Some(referer_present) = self.session_off_site {
             let is_name = matches!(
                 source,

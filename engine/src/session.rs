@@ -12,6 +12,73 @@ use crate::verdict::Finding;
 /// The finding's rule id (session-fixation range).
 pub const SESSION_PARAMETER_OFF_SITE: RuleId = RuleId(26_050);
 
+/// Rule id of an absolute URL to another host in a parameter (RFI range).
+pub const URL_PARAMETER_OFF_SITE: RuleId = RuleId(13_150);
+
+/// When a parameter value is an absolute http(s)/ftp(s) URL whose host is not
+/// the request's host (or a subdomain of it), or that names a port the
+/// request's Host does not: the URL's host. Paranoia 2: links to other sites
+/// are common in parameters (`redirect_uri`, `return_to`), so this only
+/// reports them where the operator asked for stricter inspection.
+pub fn off_site_url(value: &[u8], host_header: &str) -> Option<String> {
+    let text = std::str::from_utf8(value).ok()?.trim();
+    let (scheme, rest) = text.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https" | "ftp" | "ftps") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    let hostport = authority.rsplit('@').next()?;
+    let (url_host, url_port) = match hostport.strip_prefix('[') {
+        Some(v6) => {
+            let (h, after) = v6.split_once(']')?;
+            (h.to_string(), after.strip_prefix(':').map(str::to_string))
+        }
+        None => match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p.to_string())),
+            None => (hostport.to_string(), None),
+        },
+    };
+    let url_host = url_host.trim_end_matches('.').to_ascii_lowercase();
+    let header = host_header.trim().to_ascii_lowercase();
+    let (own_host, own_port) = match header.rsplit_once(':') {
+        Some((h, p)) if !h.contains(']') || h.ends_with(']') => {
+            (h.trim_matches(['[', ']']).to_string(), Some(p.to_string()))
+        }
+        _ => (header.trim_matches(['[', ']']).to_string(), None),
+    };
+    if own_host.is_empty() {
+        return None;
+    }
+    let same_site = url_host == own_host || url_host.ends_with(&format!(".{own_host}"));
+    let default_port = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        "ftp" => "21",
+        _ => "990",
+    };
+    let port_ok = match (&url_port, &own_port) {
+        (None, _) => true,
+        (Some(p), Some(o)) => p == o,
+        (Some(p), None) => p == default_port,
+    };
+    (!(same_site && port_ok)).then_some(url_host)
+}
+
+/// The finding for an off-site URL in a parameter.
+pub fn url_finding(target: &str, host: &str) -> Finding {
+    Finding {
+        rule_id: URL_PARAMETER_OFF_SITE,
+        category: Category::Rfi,
+        severity: Severity::Critical,
+        paranoia: Paranoia::new(2).unwrap_or(Paranoia::MAX),
+        message: "absolute URL to another host in a parameter".to_string(),
+        target: target.to_string(),
+        transforms: "none".to_string(),
+        excerpt: crate::verdict::excerpt(host.as_bytes(), 48),
+    }
+}
+
 /// Parameter names that carry a session identifier in common frameworks.
 pub fn is_session_parameter(name: &str) -> bool {
     let lower = name.trim().to_ascii_lowercase();
@@ -110,5 +177,22 @@ mod tests {
             &RequestHead::new("GET", b"/"),
             "localhost"
         ));
+    }
+
+    #[test]
+    fn off_site_urls() {
+        let off = |v: &str, h: &str| off_site_url(v.as_bytes(), h);
+        assert_eq!(
+            off("https://evil.example/", "example.com").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(off("https://example.com/", "example.com"), None);
+        assert_eq!(off("http://www.example.com/some/path", "example.com"), None);
+        assert_eq!(off("http://foo:bar@example.com/", "example.com"), None);
+        assert_eq!(off("https://example.com:8443/x", "example.com:8443"), None);
+        assert!(off("https://example.com:1234/", "example.com").is_some());
+        assert!(off("https://example.com.evil.com/", "example.com").is_some());
+        assert_eq!(off("not a url", "example.com"), None);
+        assert_eq!(off("mailto:x@example.com", "example.com"), None);
     }
 }
