@@ -12,7 +12,7 @@ use crate::custom_rule::{Action as RuleAction, CustomRule, Facts};
 use crate::dos::{DosDecision, Refusal, RequestFeatures};
 use crate::inspector::Settings;
 use crate::policy::Policy;
-use crate::ratelimit::{Decision, KeyFacts};
+use crate::ratelimit::Decision;
 use crate::request::RequestHead;
 use crate::rule::{Category, Paranoia, RuleId};
 use crate::scope::{request_host, ScopeInput};
@@ -119,15 +119,7 @@ pub fn apply_rule_actions<'r>(
                 let Some(limit) = policy.rate_limits.iter().find(|l| &l.name == name) else {
                     continue;
                 };
-                let key_facts = KeyFacts {
-                    head: facts.head,
-                    host: facts.host,
-                    path: facts.path,
-                    client_ip: facts.client_ip,
-                };
-                if let Some(Decision::Limited { retry_after }) =
-                    limit.check(&key_facts, clock.now())
-                {
+                if let Some(Decision::Limited { retry_after }) = limit.check(facts, clock.now()) {
                     return Some(Gate::Refuse {
                         reason: BlockReason::RateLimited,
                         status: 429,
@@ -218,17 +210,11 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
         admission.gate = gate;
         return admission;
     }
-    let key_facts = KeyFacts {
-        head,
-        host: &host,
-        path: &path,
-        client_ip: client,
-    };
     for limit in policy.rate_limits.iter().filter(|l| !l.only_from_rules) {
         if !limit.in_scope(&input) {
             continue;
         }
-        if let Some(Decision::Limited { retry_after }) = limit.check(&key_facts, clock.now()) {
+        if let Some(Decision::Limited { retry_after }) = limit.check(&facts, clock.now()) {
             admission.gate = Gate::Refuse {
                 reason: BlockReason::RateLimited,
                 status: 429,

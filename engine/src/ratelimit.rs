@@ -9,12 +9,12 @@
 //! furthest in the past (the most idle) is evicted, which can only forgive a
 //! client, never punish one.
 
-use crate::request::{cookie_pairs, RequestHead};
+use crate::custom_rule::Facts;
+use crate::request::cookie_pairs;
 use crate::scope::{Scope, ScopeInput};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -204,14 +204,6 @@ pub struct RateLimitRule {
     limiter: KeyedLimiter,
 }
 
-/// What a rate-limit key is built from.
-pub struct KeyFacts<'a> {
-    pub head: &'a RequestHead,
-    pub host: &'a str,
-    pub path: &'a [u8],
-    pub client_ip: Option<IpAddr>,
-}
-
 impl RateLimitRule {
     /// Validates and compiles an entry.
     pub fn compile(spec: &RateLimitSpec) -> Result<RateLimitRule, RateLimitError> {
@@ -263,7 +255,7 @@ impl RateLimitRule {
     }
 
     /// The key for a request, or `None` when a part is missing.
-    pub fn key(&self, facts: &KeyFacts<'_>) -> Option<Vec<u8>> {
+    pub fn key(&self, facts: &Facts<'_>) -> Option<Vec<u8>> {
         let mut key = Vec::new();
         for part in &self.parts {
             let value: Vec<u8> = match part {
@@ -286,7 +278,7 @@ impl RateLimitRule {
     }
 
     /// Checks one request at time `now`.
-    pub fn check(&self, facts: &KeyFacts<'_>, now: Duration) -> Option<Decision> {
+    pub fn check(&self, facts: &Facts<'_>, now: Duration) -> Option<Decision> {
         let key = self.key(facts)?;
         Some(self.limiter.check(&key, now))
     }
