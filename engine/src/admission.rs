@@ -12,7 +12,7 @@ use crate::custom_rule::{Action as RuleAction, CustomRule, Facts};
 use crate::dos::{DosDecision, Refusal, RequestFeatures};
 use crate::inspector::Settings;
 use crate::policy::Policy;
-use crate::ratelimit::Decision;
+use crate::ratelimit::{Charge, Decision, LimitDecisions};
 use crate::request::RequestHead;
 use crate::rule::{Category, Paranoia, RuleId};
 use crate::scope::{request_host, ScopeInput};
@@ -90,6 +90,25 @@ pub fn apply_rule_actions<'r>(
     clock: &dyn Clock,
     admission: &mut Admission,
 ) -> Option<Gate> {
+    apply_rule_actions_with(
+        rules,
+        facts,
+        policy,
+        clock,
+        admission,
+        &LimitDecisions::local(),
+    )
+}
+
+/// [`apply_rule_actions`], with rate limits decided by `shared` where it has a decision.
+pub fn apply_rule_actions_with<'r>(
+    rules: impl Iterator<Item = &'r CustomRule>,
+    facts: &Facts<'_>,
+    policy: &Policy,
+    clock: &dyn Clock,
+    admission: &mut Admission,
+    shared: &LimitDecisions,
+) -> Option<Gate> {
     for rule in rules {
         if !rule.fires(facts) {
             continue;
@@ -119,7 +138,9 @@ pub fn apply_rule_actions<'r>(
                 let Some(limit) = policy.rate_limits.iter().find(|l| &l.name == name) else {
                     continue;
                 };
-                if let Some(Decision::Limited { retry_after }) = limit.check(facts, clock.now()) {
+                if let Some(Decision::Limited { retry_after }) =
+                    limit.decide(facts, clock.now(), shared)
+                {
                     return Some(Gate::Refuse {
                         reason: BlockReason::RateLimited,
                         status: 429,
@@ -135,6 +156,82 @@ pub fn apply_rule_actions<'r>(
 
 /// Runs admission for a request.
 pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn Clock) -> Admission {
+    admit_with(policy, base, head, clock, &LimitDecisions::local())
+}
+
+/// The rate-limit charges admission would make for `head`, in order, up to
+/// the point a decision could end admission: none for a denied or
+/// allow-listed client or when a head custom rule allows or blocks first;
+/// then the limits named by firing head rules (`action = "rate_limit"`), then
+/// the static limits in scope. A shared store decides them in this order,
+/// stopping at the first refusal, and [`admit_with`] consumes the decisions in
+/// the same order. Limits named by rules that read arguments are decided at
+/// the end of the body, locally.
+pub fn rate_limit_charges(policy: &Policy, head: &RequestHead) -> Vec<Charge> {
+    let mut charges = Vec::new();
+    if policy.rate_limits.is_empty() {
+        return charges;
+    }
+    let host = request_host(head);
+    let path = head.normalised_path();
+    let client = head
+        .peer
+        .map(|peer| client_ip(peer.ip(), head, &policy.clients.trusted_proxies));
+    if let Some(ip) = client {
+        if any_contains(&policy.clients.deny, ip) || any_contains(&policy.clients.allow, ip) {
+            return charges;
+        }
+    }
+    let facts = Facts {
+        head,
+        host: &host,
+        path: &path,
+        client_ip: client,
+        args: &[],
+    };
+    for rule in policy.rules.iter().filter(|r| !r.reads_args()) {
+        if !rule.fires(&facts) {
+            continue;
+        }
+        match &rule.action {
+            RuleAction::Allow | RuleAction::Block => return charges,
+            RuleAction::RateLimit(name) => {
+                if let Some(charge) = policy
+                    .rate_limits
+                    .iter()
+                    .find(|l| &l.name == name)
+                    .and_then(|l| l.charge(&facts))
+                {
+                    charges.push(charge);
+                }
+            }
+            RuleAction::Log | RuleAction::Score(_) | RuleAction::Tag(_) => {}
+        }
+    }
+    let input = ScopeInput {
+        host: &host,
+        path: &path,
+        method: &head.method,
+    };
+    for limit in policy.rate_limits.iter().filter(|l| !l.only_from_rules) {
+        if limit.in_scope(&input) {
+            if let Some(charge) = limit.charge(&facts) {
+                charges.push(charge);
+            }
+        }
+    }
+    charges
+}
+
+/// [`admit`], with rate limits decided by `shared` where it has a decision
+/// (see [`rate_limit_charges`]) and locally otherwise.
+pub fn admit_with(
+    policy: &Policy,
+    base: &Settings,
+    head: &RequestHead,
+    clock: &dyn Clock,
+    shared: &LimitDecisions,
+) -> Admission {
     let host = request_host(head);
     let path = head.normalised_path();
     let client = head
@@ -206,7 +303,9 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
         args: &[],
     };
     let head_rules = policy.rules.iter().filter(|r| !r.reads_args());
-    if let Some(gate) = apply_rule_actions(head_rules, &facts, policy, clock, &mut admission) {
+    if let Some(gate) =
+        apply_rule_actions_with(head_rules, &facts, policy, clock, &mut admission, shared)
+    {
         admission.gate = gate;
         return admission;
     }
@@ -214,7 +313,7 @@ pub fn admit(policy: &Policy, base: &Settings, head: &RequestHead, clock: &dyn C
         if !limit.in_scope(&input) {
             continue;
         }
-        if let Some(Decision::Limited { retry_after }) = limit.check(&facts, clock.now()) {
+        if let Some(Decision::Limited { retry_after }) = limit.decide(&facts, clock.now(), shared) {
             admission.gate = Gate::Refuse {
                 reason: BlockReason::RateLimited,
                 status: 429,

@@ -8,7 +8,7 @@
 //! policy's configured outcome (inspect what fit, or reject with 413), never
 //! unbounded buffering. Each rule adds to the score at most once per request.
 
-use crate::admission::{admit, apply_rule_actions, Admission, Gate};
+use crate::admission::{apply_rule_actions, Admission, Gate};
 use crate::body::urlencoded::parse_query;
 use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::clock::{Clock, ManualClock};
@@ -132,7 +132,23 @@ impl Inspector {
 
     /// Inspects the head and starts a transaction for the body.
     pub fn begin(&self, head: &RequestHead) -> Transaction {
-        let admission = admit(&self.policy, &self.settings, head, self.clock.as_ref());
+        self.begin_with_limits(head, &crate::ratelimit::LimitDecisions::local())
+    }
+
+    /// [`Inspector::begin`], with rate limits decided by a shared store where
+    /// `limits` has a decision (see `admission::rate_limit_charges`).
+    pub fn begin_with_limits(
+        &self,
+        head: &RequestHead,
+        limits: &crate::ratelimit::LimitDecisions,
+    ) -> Transaction {
+        let admission = crate::admission::admit_with(
+            &self.policy,
+            &self.settings,
+            head,
+            self.clock.as_ref(),
+            limits,
+        );
         let mut fired = vec![false; self.rules.rules().len()];
         // Exclusions without targets switch rules off before any scanning.
         let mut target_exclusions = Vec::new();

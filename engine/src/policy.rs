@@ -11,7 +11,7 @@ use crate::cidr::Cidr;
 use crate::custom_rule::{CustomRule, CustomRuleSpec};
 use crate::dos::{DosConfig, DosModel};
 use crate::exclusion::{Exclusion, ExclusionSpec};
-use crate::ratelimit::{RateLimitRule, RateLimitSpec};
+use crate::ratelimit::{RateLimitRule, RateLimitSpec, SharedLimitsConfig};
 use crate::route::{Route, RouteSpec};
 use crate::rule::Paranoia;
 use crate::signature::line_of;
@@ -355,6 +355,8 @@ pub struct Policy {
     pub dos_config: DosConfig,
     /// The behavioural DoS model, when `[dos] enabled = true`; clones share it.
     pub dos: Option<Arc<DosModel>>,
+    /// `[shared_limits]`: where rate limits are shared across instances.
+    pub shared_limits: SharedLimitsConfig,
 }
 
 impl std::fmt::Debug for Policy {
@@ -367,6 +369,8 @@ impl std::fmt::Debug for Policy {
             .field("routes", &self.routes.len())
             .field("rate_limits", &self.rate_limits.len())
             .field("dos", &self.dos.is_some())
+            // Not the URL: it may carry a password.
+            .field("shared_limits", &self.shared_limits.redis_url.is_some())
             .finish()
     }
 }
@@ -390,10 +394,16 @@ struct RawPolicy {
     rate_limits: Vec<Spanned<RateLimitSpec>>,
     #[serde(default = "default_dos")]
     dos: Spanned<DosConfig>,
+    #[serde(default = "default_shared_limits")]
+    shared_limits: Spanned<SharedLimitsConfig>,
 }
 
 fn default_dos() -> Spanned<DosConfig> {
     Spanned::new(0..0, DosConfig::default())
+}
+
+fn default_shared_limits() -> Spanned<SharedLimitsConfig> {
+    Spanned::new(0..0, SharedLimitsConfig::default())
 }
 
 /// A problem with a policy file.
@@ -527,6 +537,9 @@ impl Policy {
         for problem in raw.dos.get_ref().problems() {
             errors.push(at(raw.dos.span(), problem));
         }
+        for problem in raw.shared_limits.get_ref().problems() {
+            errors.push(at(raw.shared_limits.span(), problem));
+        }
         if errors.is_empty() {
             let dos_config = raw.dos.into_inner();
             let dos = dos_config
@@ -541,6 +554,7 @@ impl Policy {
                 rate_limits,
                 dos_config,
                 dos,
+                shared_limits: raw.shared_limits.into_inner(),
             })
         } else {
             Err(errors)

@@ -7,10 +7,25 @@
 //! The crate knows nothing about verdicts; `palisade replay` in the server
 //! feeds the exchanges to the engine. Entry point: [`input::read_path`].
 
+pub mod capture;
+mod chunked;
+mod defrag;
+mod emit;
 pub mod error;
 pub mod exchange;
+mod flow;
 pub mod har;
+mod http1;
+mod http_head;
 pub mod input;
+mod ip;
+pub mod link;
+mod pcap;
+mod pcapng;
+mod raw;
+pub mod rfc3339;
+mod source;
+mod tcp;
 
 pub use error::{ReadError, ReadStats};
 pub use exchange::{Event, Exchange, Limits, Notice, NoticeKind, ResponseInfo};

@@ -9,4 +9,6 @@ pub mod ftw;
 pub mod policy_cmd;
 pub mod proxy;
 pub mod rawhttp;
+pub mod replay;
 pub mod runtime;
+pub mod shared_limits;

@@ -55,6 +55,8 @@ enum Command {
     Authz(palisade_server::authz::Args),
     /// Run the inline reverse proxy: inspect every request, forward the allowed ones.
     Proxy(palisade_server::proxy::cli::Args),
+    /// Replay captured traffic (pcap, pcapng, HAR, raw requests) through the engine and report.
+    Replay(palisade_server::replay::Args),
     /// Policy tools.
     Policy {
         #[command(subcommand)]
@@ -183,6 +185,7 @@ fn main() -> ExitCode {
         Command::Ftw(args) => ExitCode::from(palisade_server::ftw::main(&args)),
         Command::Authz(args) => ExitCode::from(palisade_server::authz::main(&args)),
         Command::Proxy(args) => ExitCode::from(palisade_server::proxy::cli::main(&args)),
+        Command::Replay(args) => ExitCode::from(palisade_server::replay::main(&args)),
         Command::Dos {
             command:
                 DosCommand::Simulate {

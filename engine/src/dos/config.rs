@@ -55,6 +55,11 @@ pub struct DosConfig {
     pub sample_per_second: usize,
     /// Size of the filter remembering clients seen in normal traffic.
     pub known_clients_bits: usize,
+    /// Where front ends save the learned baseline (on shutdown and every
+    /// `baseline_save_seconds`) and load it at start; unset: not persisted.
+    pub baseline_file: Option<String>,
+    /// Seconds between periodic saves of the baseline.
+    pub baseline_save_seconds: u64,
 }
 
 impl Default for DosConfig {
@@ -84,6 +89,8 @@ impl Default for DosConfig {
             max_feature_values: 256,
             sample_per_second: 2048,
             known_clients_bits: 1 << 22,
+            baseline_file: None,
+            baseline_save_seconds: 60,
         }
     }
 }
@@ -114,6 +121,12 @@ impl DosConfig {
                 "dos.max_sites, dos.top_clients and dos.max_blocked_clients must be at least 1"
                     .into(),
             );
+        }
+        if self.baseline_file.as_deref() == Some("") {
+            p.push("dos.baseline_file must not be empty (leave it out to not persist)".into());
+        }
+        if self.baseline_save_seconds == 0 {
+            p.push("dos.baseline_save_seconds must be at least 1".into());
         }
         p
     }

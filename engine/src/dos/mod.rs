@@ -13,6 +13,7 @@
 pub mod baseline;
 pub mod config;
 pub mod features;
+pub mod persist;
 pub mod simulate;
 pub mod site;
 pub mod sketch;
@@ -176,6 +177,45 @@ impl DosModel {
     /// The state of one site.
     pub fn status(&self, site: &str) -> Option<SiteStatus> {
         self.sites.lock().ok()?.get(site).map(Site::status)
+    }
+
+    /// Every site's state, by site name (at most `max_sites` + 1).
+    pub fn statuses(&self) -> Vec<(String, SiteStatus)> {
+        self.sites
+            .lock()
+            .map(|s| s.iter().map(|(k, v)| (k.clone(), v.status())).collect())
+            .unwrap_or_default()
+    }
+
+    /// The learned baseline of every site, for saving.
+    pub fn snapshot(&self) -> persist::BaselineFile {
+        let mut sites: Vec<persist::SiteBaseline> = self
+            .sites
+            .lock()
+            .map(|s| s.iter().map(|(name, site)| site.baseline(name)).collect())
+            .unwrap_or_default();
+        sites.sort_by(|a, b| a.site.cmp(&b.site));
+        persist::BaselineFile::new(sites)
+    }
+
+    /// Replaces the sites named in a saved baseline (at most `max_sites`)
+    /// with their saved state at time `now`; returns how many were restored.
+    pub fn restore(&self, saved: persist::BaselineFile, now: Duration) -> usize {
+        let second = now.as_secs();
+        let mut sites = match self.sites.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        let mut restored = 0;
+        for baseline in saved.sites {
+            if !sites.contains_key(&baseline.site) && sites.len() >= self.config.max_sites {
+                continue;
+            }
+            let name = baseline.site.clone();
+            sites.insert(name, Site::restored(&self.config, second, baseline));
+            restored += 1;
+        }
+        restored
     }
 
     /// Approximate bytes held by the model.

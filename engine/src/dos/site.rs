@@ -184,6 +184,41 @@ impl Site {
         }
     }
 
+    /// The learned baseline, for saving.
+    pub fn baseline(&self, site: &str) -> super::persist::SiteBaseline {
+        super::persist::SiteBaseline {
+            site: site.to_string(),
+            learned_seconds: self.learned_seconds,
+            rate: self.rate,
+            client_peak: self.client_peak,
+            client_rate: self.client_rate,
+            latency: self.latency,
+            error_ratio: self.error_ratio,
+            features: self.features.clone(),
+        }
+    }
+
+    /// A site resuming from a saved baseline: ready when it had learned for
+    /// `learning_seconds`, else learning on from where it stopped.
+    pub fn restored(config: &DosConfig, second: u64, saved: super::persist::SiteBaseline) -> Site {
+        let mut site = Site::new(config, second);
+        site.learned_seconds = saved.learned_seconds;
+        site.rate = saved.rate;
+        site.client_peak = saved.client_peak;
+        site.client_rate = saved.client_rate;
+        site.latency = saved.latency;
+        site.error_ratio = saved.error_ratio;
+        site.features = saved
+            .features
+            .into_iter()
+            .map(|t| t.with_capacity(config.max_feature_values))
+            .collect();
+        if site.learned_seconds >= config.learning_seconds {
+            site.phase = Phase::Ready;
+        }
+        site
+    }
+
     pub fn status(&self) -> SiteStatus {
         SiteStatus {
             learning: self.phase == Phase::Learning,

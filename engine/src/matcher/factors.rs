@@ -30,37 +30,13 @@ enum Info {
     Factor(Option<Set>),
 }
 
-/// How unlikely a byte is in ordinary text, in half-points: letters, digits
-/// and spaces are everywhere; prose punctuation is common; the rest (`;`, `|`,
-/// `<`, `$`, `{`, control bytes, ...) is rare outside attacks.
-fn byte_rarity(b: u8) -> usize {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b' ' => 2,
-        b',' | b'.' | b'-' | b'\'' | b':' | b'(' | b')' | b'!' | b'?' | b'/' | b'"' | b'_' => 3,
-        // Form field names (`rows[3][sku]`), e-mail addresses, anchors.
-        b'[' | b']' | b'@' | b'#' | b'+' | b'=' => 3,
-        _ => 6,
-    }
-}
-
-/// Rarity of one literal: the sum over its bytes, capped (past a point every
-/// literal is rare enough).
-pub(crate) fn rarity(literal: &[u8]) -> usize {
-    literal
-        .iter()
-        .map(|&b| byte_rarity(b))
-        .sum::<usize>()
-        .min(12)
-}
-
-/// A set is as good as its commonest literal; among equals, fewer is better.
 fn quality(set: &Option<Set>) -> (usize, isize) {
     match set {
         None => (0, 0),
         Some(s) if s.is_empty() => (0, 0),
         Some(s) => {
-            let min = s.iter().map(|l| rarity(l)).min().unwrap_or(0);
-            (min, -(s.len() as isize))
+            let min = s.iter().map(Vec::len).min().unwrap_or(0);
+            (min.min(6), -(s.len() as isize))
         }
     }
 }
@@ -232,12 +208,11 @@ pub fn required_literals(hir: &Hir, min_len: usize) -> Option<Vec<Vec<u8>>> {
     // Two letters or digits ("ls", "id", "or") occur in almost any text: a
     // prefilter on them selects nearly every value, so such a set is no better
     // than checking the pattern directly. Two bytes with punctuation ("${",
-    // "..", "<s") are selective enough, and so is one rare byte (`;`, `|`).
-    let weak = |s: &Vec<u8>| rarity(s) < 5;
-    let rare_byte = |s: &Vec<u8>| s.len() == 1 && rarity(s) >= 6;
+    // "..", "<s") are selective enough.
+    let weak = |s: &Vec<u8>| s.len() < 3 && s.iter().all(u8::is_ascii_alphanumeric);
     if set.is_empty()
         || set.len() > 256
-        || set.iter().any(|s| s.len() < min_len && !rare_byte(s))
+        || set.iter().any(|s| s.len() < min_len)
         || set.iter().any(weak)
     {
         return None;

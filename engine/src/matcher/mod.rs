@@ -11,17 +11,18 @@
 //! [`CompiledRules`] is immutable and `Send + Sync`; share it behind an `Arc`.
 //! Per-transaction state lives in a [`Scratch`].
 
+mod chains;
 mod factors;
+pub mod literals;
 
 use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
-use crate::transform::{Chain, Transform};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind as AcMatchKind};
+use crate::transform::Chain;
+use literals::LiteralSet;
 use regex_automata::meta;
 use regex_automata::util::syntax;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Index of a rule in a [`CompiledRules`].
@@ -96,10 +97,11 @@ struct Group {
     literals: Vec<(Vec<u8>, u32)>,
     /// Index of this group's first pattern in the class-wide numbering.
     base: u32,
-    /// Patterns without usable literals (pattern text, case-sensitive), checked
-    /// through the class's residual regex; cleared once that is built.
-    residual_sources: Vec<(String, bool)>,
-    residual_patterns: Vec<u32>,
+    /// Patterns without usable literals (pattern text, case-sensitive, level),
+    /// checked through the class's residual regexes; cleared once those are built.
+    residual_sources: Vec<(String, bool, Paranoia)>,
+    /// The residual patterns and their paranoia levels.
+    residual_patterns: Vec<(u32, Paranoia)>,
     /// Detector patterns: candidates for every value.
     always_patterns: Vec<u32>,
 }
@@ -116,14 +118,19 @@ pub struct CompiledRules {
 #[derive(Default)]
 struct ClassIndex {
     groups: Vec<Group>,
-    /// One Aho-Corasick automaton over the required literals of every group.
-    prefilter: Option<AhoCorasick>,
+    /// One literal set over the required literals of every group.
+    prefilter: Option<LiteralSet>,
     /// For each prefilter literal, the (group, pattern) pairs that require it.
     owners: Vec<Vec<(u16, u32)>>,
     /// Patterns across all groups (size of the candidate marks).
     patterns: usize,
-    /// One multi-pattern regex over the residual patterns of every group.
-    residual: Option<meta::Regex>,
+    /// Multi-pattern regexes over the residual patterns of every group, one per
+    /// paranoia level present (ascending), so that a scan at a low level never
+    /// pays for higher-level patterns matching ordinary text.
+    residual: Vec<(Paranoia, meta::Regex)>,
+    /// The groups' chains as one prefix tree, and each group's node in it.
+    chains: chains::ChainTree,
+    group_node: Vec<u16>,
 }
 
 /// A confirmed match of one rule on one value.
@@ -143,6 +150,8 @@ pub struct Scratch {
     candidates: Vec<u32>,
     /// For each group of the class being scanned, the group whose haystack it shares.
     representative: Vec<u16>,
+    /// The chain tree's node aliases for the value being scanned.
+    links: Vec<chains::Link>,
 }
 
 impl Scratch {
@@ -180,40 +189,6 @@ fn effective_chain(sig: &Signature) -> Chain {
         }
     }
     chain
-}
-
-/// Each group's chain applied to `value`, computing every shared prefix once
-/// (most chains start with the same decoders), and borrowing `value` for as
-/// long as no step changes it.
-fn apply_chains<'a>(groups: &[Group], value: &'a [u8]) -> Vec<Cow<'a, [u8]>> {
-    // (chain prefix, output of that prefix)
-    let mut memo: Vec<(&[Transform], Cow<'a, [u8]>)> = Vec::with_capacity(groups.len() * 2);
-    let mut out = Vec::with_capacity(groups.len());
-    for group in groups {
-        let chain = group.chain.0.as_slice();
-        // The longest prefix of this chain already computed.
-        let (mut done, mut current): (usize, Cow<'a, [u8]>) = memo
-            .iter()
-            .filter(|(prefix, _)| chain.starts_with(prefix))
-            .max_by_key(|(prefix, _)| prefix.len())
-            .map(|(prefix, cow)| (prefix.len(), cow.clone()))
-            .unwrap_or((0, Cow::Borrowed(value)));
-        while let Some(step) = chain.get(done) {
-            current = match current {
-                Cow::Borrowed(bytes) => step.apply(bytes),
-                Cow::Owned(bytes) => match step.apply(&bytes) {
-                    Cow::Owned(next) => Cow::Owned(next),
-                    Cow::Borrowed(_) => Cow::Owned(bytes),
-                },
-            };
-            done += 1;
-            if let Some(prefix) = chain.get(..done) {
-                memo.push((prefix, current.clone()));
-            }
-        }
-        out.push(current);
-    }
-    out
 }
 
 fn syntax_config(case_sensitive: bool) -> syntax::Config {
@@ -371,7 +346,7 @@ impl CompiledRules {
                 let residual: Vec<String> = g
                     .residual_patterns
                     .iter()
-                    .filter_map(|&p| g.patterns.get(p as usize))
+                    .filter_map(|&(p, _)| g.patterns.get(p as usize))
                     .filter_map(|gp| self.rules.get(gp.rule.0 as usize))
                     .map(|m| m.id.to_string())
                     .collect();
@@ -422,31 +397,36 @@ impl CompiledRules {
         if index.groups.is_empty() {
             return;
         }
-        // Each group's chain, once. Groups whose outputs are equal ignoring
-        // ASCII case share one prefilter scan (the automaton is
-        // case-insensitive): for an ordinary value most chains change nothing.
-        let haystacks = apply_chains(&index.groups, value);
+        // Every distinct chain prefix, once. Groups whose outputs are equal
+        // ignoring ASCII case share one prefilter scan (the automaton is
+        // case-insensitive): for an ordinary value most chains change nothing,
+        // and the chain tree knows which without comparing bytes.
+        let mut links = std::mem::take(&mut scratch.links);
+        let outputs = index.chains.apply(value, &mut links);
+        let hay = |g: usize| -> &[u8] {
+            index
+                .group_node
+                .get(g)
+                .map_or(&[][..], |&node| outputs.bytes(node))
+        };
         scratch.representative.clear();
-        for (g, hay) in haystacks.iter().enumerate() {
-            let same = (0..g).find(|&r| {
-                scratch.representative.get(r) == Some(&(r as u16))
-                    && haystacks.get(r).is_some_and(|h| {
-                        // Unchanged outputs borrow the value itself: same bytes.
-                        (h.as_ptr() == hay.as_ptr() && h.len() == hay.len())
-                            || h.eq_ignore_ascii_case(hay)
-                    })
-            });
+        for (g, &node) in index.group_node.iter().enumerate() {
+            let folded = outputs.folded(node);
+            let same = index
+                .group_node
+                .get(..g)
+                .and_then(|earlier| earlier.iter().position(|&n| outputs.folded(n) == folded));
             scratch.representative.push(same.unwrap_or(g) as u16);
         }
         scratch.begin(index.patterns);
-        if let Some(ac) = &index.prefilter {
-            for (r, hay) in haystacks.iter().enumerate() {
+        if let Some(set) = &index.prefilter {
+            for r in 0..index.groups.len() {
                 if scratch.representative.get(r) != Some(&(r as u16)) {
                     continue;
                 }
-                for m in ac.find_overlapping_iter(hay.as_ref()) {
-                    let Some(owners) = index.owners.get(m.pattern().as_usize()) else {
-                        continue;
+                set.for_each_match(hay(r), |literal| {
+                    let Some(owners) = index.owners.get(literal) else {
+                        return;
                     };
                     for &(g, p) in owners {
                         if scratch.representative.get(usize::from(g)) == Some(&(r as u16)) {
@@ -455,21 +435,26 @@ impl CompiledRules {
                             }
                         }
                     }
-                }
+                });
             }
         }
-        if let Some(residual) = &index.residual {
-            for (r, hay) in haystacks.iter().enumerate() {
+        for (level, residual) in &index.residual {
+            if *level > paranoia {
+                break;
+            }
+            for r in 0..index.groups.len() {
                 if scratch.representative.get(r) != Some(&(r as u16)) {
                     continue;
                 }
-                // Rare on ordinary values: when any residual pattern matches,
-                // the residual patterns of the groups sharing this haystack
-                // are confirmed one by one.
-                if residual.is_match(hay.as_ref()) {
+                // Rare on ordinary values: when any residual pattern of this
+                // level matches, that level's residual patterns of the groups
+                // sharing this haystack are confirmed one by one.
+                if residual.is_match(hay(r)) {
                     for (g, group) in index.groups.iter().enumerate() {
                         if scratch.representative.get(g) == Some(&(r as u16)) {
-                            for &p in &group.residual_patterns {
+                            for &(p, _) in
+                                group.residual_patterns.iter().filter(|(_, l)| l == level)
+                            {
                                 scratch.mark(group.base + p);
                             }
                         }
@@ -483,6 +468,8 @@ impl CompiledRules {
             }
         }
         if scratch.candidates.is_empty() {
+            drop(outputs);
+            scratch.links = links;
             return;
         }
         scratch.candidates.sort_unstable();
@@ -491,10 +478,10 @@ impl CompiledRules {
             while index.groups.get(g + 1).is_some_and(|next| next.base <= c) {
                 g += 1;
             }
-            let (Some(group), Some(hay)) = (index.groups.get(g), haystacks.get(g)) else {
+            let Some(group) = index.groups.get(g) else {
                 continue;
             };
-            let haystack: &[u8] = hay.as_ref();
+            let haystack: &[u8] = hay(g);
             let Some(gp) = group.patterns.get((c - group.base) as usize) else {
                 continue;
             };
@@ -520,6 +507,8 @@ impl CompiledRules {
                 });
             }
         }
+        drop(outputs);
+        scratch.links = links;
     }
 
     /// Whether one rule matches a value after its own chain, ignoring targets and
@@ -559,14 +548,19 @@ fn build_group(
             }
             None if patterns.get(rule).is_some_and(Option::is_none) => always_patterns.push(pos),
             None => {
+                let level = signatures
+                    .get(rule)
+                    .map(|s| s.paranoia)
+                    .unwrap_or(Paranoia::MIN);
                 residual_texts.push(patterns.get(rule).cloned().flatten().unwrap_or_default());
-                residual_patterns.push(pos);
-                residual_case_sensitive.push(
+                residual_patterns.push((pos, level));
+                residual_case_sensitive.push((
                     signatures
                         .get(rule)
                         .map(|s| s.case_sensitive)
                         .unwrap_or(false),
-                );
+                    level,
+                ));
             }
         }
         group_patterns.push(GroupPattern {
@@ -582,6 +576,7 @@ fn build_group(
         residual_sources: residual_texts
             .into_iter()
             .zip(residual_case_sensitive)
+            .map(|(text, (case_sensitive, level))| (text, case_sensitive, level))
             .collect(),
         residual_patterns,
         always_patterns,
@@ -591,6 +586,11 @@ fn build_group(
 impl ClassIndex {
     /// Numbers the groups' patterns class-wide and builds the shared prefilter.
     fn finish(&mut self, class: TargetClass) -> Result<(), CompileError> {
+        self.group_node = self
+            .groups
+            .iter()
+            .map(|g| self.chains.insert(&g.chain))
+            .collect();
         let mut base = 0u32;
         let mut literal_index: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
         let mut owners: Vec<Vec<(u16, u32)>> = Vec::new();
@@ -610,19 +610,22 @@ impl ClassIndex {
         }
         self.patterns = base as usize;
         // Case sensitivity is per pattern: wrap each in its own flag group.
-        let residual_texts: Vec<String> = self
+        let mut residual_by_level: BTreeMap<Paranoia, Vec<String>> = BTreeMap::new();
+        for (p, case_sensitive, level) in self
             .groups
             .iter_mut()
             .flat_map(|g| std::mem::take(&mut g.residual_sources))
-            .map(|(p, case_sensitive)| {
-                if case_sensitive {
+        {
+            residual_by_level
+                .entry(level)
+                .or_default()
+                .push(if case_sensitive {
                     format!("(?-i:{p})")
                 } else {
                     format!("(?i:{p})")
-                }
-            })
-            .collect();
-        if !residual_texts.is_empty() {
+                });
+        }
+        for (level, residual_texts) in residual_by_level {
             let regex = meta::Regex::builder()
                 .syntax(syntax_config(true))
                 .configure(
@@ -636,7 +639,7 @@ impl ClassIndex {
                     class,
                     message: e.to_string(),
                 })?;
-            self.residual = Some(regex);
+            self.residual.push((level, regex));
         }
         if literal_index.is_empty() {
             return Ok(());
@@ -646,21 +649,13 @@ impl ClassIndex {
             .map(|(lit, id)| (id, lit))
             .collect();
         ordered.sort();
-        let kind = if ordered.len() <= 64 {
-            None
-        } else {
-            Some(AhoCorasickKind::DFA)
-        };
-        let ac = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(AcMatchKind::Standard)
-            .kind(kind)
-            .build(ordered.iter().map(|(_, lit)| lit))
-            .map_err(|e| CompileError::Prefilter {
+        let set = LiteralSet::build(ordered.iter().map(|(_, lit)| lit)).map_err(|e| {
+            CompileError::Prefilter {
                 class,
                 message: e.to_string(),
-            })?;
-        self.prefilter = Some(ac);
+            }
+        })?;
+        self.prefilter = Some(set);
         self.owners = owners;
         Ok(())
     }

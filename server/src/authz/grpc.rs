@@ -60,20 +60,24 @@ impl Authorization for AuthzService {
         &self,
         request: Request<CheckRequest>,
     ) -> Result<Response<CheckResponse>, Status> {
-        let decided = convert::to_engine(CheckSource::Envoy(Box::new(request.into_inner()))).map(
-            |converted| {
+        let decided = match convert::to_engine(CheckSource::Envoy(Box::new(request.into_inner()))) {
+            Ok(converted) => {
+                let limits = self.checker.shared_decisions(&converted).await;
                 // A large body takes a while to inspect: let the runtime move this
                 // worker's other connections elsewhere meanwhile.
                 let multi_thread = tokio::runtime::Handle::try_current().is_ok_and(|h| {
                     h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
                 });
-                if converted.body.len() >= LARGE_BODY_BYTES && multi_thread {
-                    tokio::task::block_in_place(|| self.checker.check(converted))
-                } else {
-                    self.checker.check(converted)
-                }
-            },
-        );
+                Ok(
+                    if converted.body.len() >= LARGE_BODY_BYTES && multi_thread {
+                        tokio::task::block_in_place(|| self.checker.check_with(converted, &limits))
+                    } else {
+                        self.checker.check_with(converted, &limits)
+                    },
+                )
+            }
+            Err(e) => Err(e),
+        };
         respond(decided).map(Response::new)
     }
 }

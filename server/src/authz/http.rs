@@ -79,16 +79,19 @@ pub fn respond(decided: Result<Decision, ConvertError>) -> Response<Full<Bytes>>
     }
 }
 
-fn handle(
-    request: &http::Request<Incoming>,
+async fn handle(
+    request: http::Request<Incoming>,
     peer: SocketAddr,
-    checker: &Checker,
+    checker: Arc<Checker>,
 ) -> Response<Full<Bytes>> {
-    let decided = convert::to_engine(CheckSource::AuthRequest {
+    let converted = convert::to_engine(CheckSource::AuthRequest {
         headers: request.headers(),
         peer,
-    })
-    .map(|converted| checker.check(converted));
+    });
+    let decided = match converted {
+        Ok(c) => Ok(checker.check_shared(c).await),
+        Err(e) => Err(e),
+    };
     respond(decided)
 }
 
@@ -117,8 +120,8 @@ pub async fn serve(listener: TcpListener, checker: Arc<Checker>, signal: impl Fu
         let _ = stream.set_nodelay(true);
         let checker = Arc::clone(&checker);
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-            let response = handle(&request, peer, &checker);
-            async move { Ok::<_, Infallible>(response) }
+            let checker = Arc::clone(&checker);
+            async move { Ok::<_, Infallible>(handle(request, peer, checker).await) }
         });
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)

@@ -36,6 +36,7 @@ use anyhow::{Context, Result};
 use convert::{BodyState, EngineRequest};
 use palisade_engine::policy::{LimitAction, Policy};
 use palisade_engine::protocol::ProtocolCheck;
+use palisade_engine::ratelimit::LimitDecisions;
 use palisade_engine::verdict::{Action, BlockReason, Mode};
 use palisade_engine::Verdict;
 use std::hash::{BuildHasher, Hasher};
@@ -125,6 +126,8 @@ pub struct Checker {
     store: Arc<EngineStore>,
     ids: RequestIds,
     hook: Option<DecisionHook>,
+    /// Rate limits shared through Redis (`[shared_limits]`), when configured.
+    limits: crate::shared_limits::SharedLimits,
 }
 
 impl std::fmt::Debug for Checker {
@@ -141,6 +144,7 @@ impl Checker {
             store,
             ids: RequestIds::new(),
             hook: None,
+            limits: crate::shared_limits::SharedLimits::new(),
         }
     }
 
@@ -155,12 +159,41 @@ impl Checker {
         &self.store
     }
 
-    /// Inspects one converted check request and decides.
+    /// Inspects one converted check request and decides, with every rate
+    /// limit decided locally.
     pub fn check(&self, request: EngineRequest) -> Decision {
+        self.check_with(request, &LimitDecisions::local())
+    }
+
+    /// Opens the shared-limit connections now when the policy shares limits
+    /// (inside the runtime, before the first request).
+    pub fn prepare_shared_limits(&self) {
+        self.limits.prepare(self.store.current().inspector.policy());
+    }
+
+    /// The shared store's rate-limit decisions for a request (empty when
+    /// `[shared_limits]` is off or Redis could not decide in time).
+    pub async fn shared_decisions(&self, request: &EngineRequest) -> LimitDecisions {
+        let engine = self.store.current();
+        self.limits
+            .decide(engine.inspector.policy(), &request.head)
+            .await
+    }
+
+    /// [`Checker::check`] with shared rate limits: Redis decides them first
+    /// (asynchronously), then the engine decides the request.
+    pub async fn check_shared(&self, request: EngineRequest) -> Decision {
+        let limits = self.shared_decisions(&request).await;
+        self.check_with(request, &limits)
+    }
+
+    /// Inspects one converted check request and decides, taking rate-limit
+    /// decisions from `limits` where it has them.
+    pub fn check_with(&self, request: EngineRequest, limits: &LimitDecisions) -> Decision {
         let engine = self.store.current();
         let inspector = &engine.inspector;
         let started = Instant::now();
-        let mut tx = inspector.begin(&request.head);
+        let mut tx = inspector.begin_with_limits(&request.head, limits);
         if !request.body.is_empty() {
             let _ = tx.feed_body(&request.body);
         }
@@ -306,6 +339,7 @@ async fn bind(addr: Option<SocketAddr>, what: &str) -> Result<Option<TcpListener
 /// port is bound).
 pub async fn start(config: &AuthzConfig, checker: Arc<Checker>) -> Result<Running> {
     let store = Arc::clone(checker.store());
+    checker.prepare_shared_limits();
     let grpc_listener = bind(config.grpc, "gRPC").await?;
     let http_listener = bind(config.http, "HTTP check").await?;
     let admin_listener = bind(config.admin, "admin").await?;
@@ -388,6 +422,7 @@ pub fn main(args: &Args) -> u8 {
             eprintln!("palisade authz: watching the policy for reloads: {e:#}");
             return 2;
         }
+        let dos = crate::runtime::dos::DosSupervisor::start(Arc::clone(&store));
         let running = match start(&config, Arc::new(Checker::new(store))).await {
             Ok(r) => r,
             Err(e) => {
@@ -407,6 +442,7 @@ pub fn main(args: &Args) -> u8 {
         wait_for_termination().await;
         eprintln!("palisade authz: shutting down");
         running.shutdown().await;
+        dos.save_now();
         0
     })
 }

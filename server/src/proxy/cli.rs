@@ -97,6 +97,7 @@ async fn run(settings: ProxySettings) -> u8 {
         eprintln!("palisade proxy: watching the policy for reloads: {e:#}");
         return EXIT_RUNTIME;
     }
+    let dos = crate::runtime::dos::DosSupervisor::start(Arc::clone(&store));
     let admin_addr = settings.admin;
     let server = match ProxyServer::bind(settings, Arc::clone(&store)).await {
         Ok(s) => s,
@@ -131,7 +132,9 @@ async fn run(settings: ProxySettings) -> u8 {
         eprintln!("palisade proxy: shutting down, draining in-flight requests");
         shutdown.shutdown();
     });
-    match server.run().await {
+    let served = server.run().await;
+    dos.save_now();
+    match served {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("palisade proxy: {e}");

@@ -48,6 +48,8 @@ pub struct Shared {
     pub audit: Option<AuditLog>,
     pub observers: Vec<Arc<dyn ExchangeObserver>>,
     pub ids: RequestIds,
+    /// Rate limits shared through Redis (`[shared_limits]`), when configured.
+    pub limits: crate::shared_limits::SharedLimits,
 }
 
 /// One client connection.
@@ -181,8 +183,9 @@ async fn process(
     } else {
         conn.peer.ip()
     });
+    let limits = shared.limits.decide(policy, &head).await;
     let began = Instant::now();
-    let tx = engine.inspector.begin(&head);
+    let tx = engine.inspector.begin_with_limits(&head, &limits);
     trace.inspection += began.elapsed();
     if let Some(verdict) = tx.decision() {
         trace.head = Some(head);

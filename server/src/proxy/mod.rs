@@ -164,7 +164,11 @@ impl ProxyServer {
             audit,
             observers: self.observers,
             ids: head::RequestIds::new(),
+            limits: crate::shared_limits::SharedLimits::new(),
         });
+        shared
+            .limits
+            .prepare(shared.store.current().inspector.policy());
         let permits = Arc::new(Semaphore::new(self.settings.max_connections));
         let mut tasks = Vec::new();
         if let Some(listener) = self.plain {

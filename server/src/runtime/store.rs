@@ -73,6 +73,11 @@ impl EngineStore {
         })
     }
 
+    /// The clock every engine of this store reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     /// The engine to use for one request (hold it for the whole request).
     pub fn current(&self) -> Arc<LoadedEngine> {
         self.current.load_full()

@@ -1,0 +1,165 @@
+//! The transform chains of one target class as a prefix tree, built once at
+//! compile time, so that scanning a value applies every distinct chain prefix
+//! exactly once and knows without comparing bytes which chains left the value
+//! unchanged.
+//!
+//! Node 0 is the value itself; every other node is its parent's output with
+//! one more transform applied. Each group's chain ends at one node.
+
+use crate::transform::{Chain, Transform};
+use std::borrow::Cow;
+
+/// The chains of one class, merged on their common prefixes.
+#[derive(Debug, Default)]
+pub(crate) struct ChainTree {
+    /// For node `i + 1`: its parent node and the transform applied to it.
+    steps: Vec<(u16, Transform)>,
+}
+
+impl ChainTree {
+    /// Adds a chain, sharing every prefix already present, and returns the
+    /// node its output is found at.
+    pub(crate) fn insert(&mut self, chain: &Chain) -> u16 {
+        let mut node: u16 = 0;
+        for &step in &chain.0 {
+            let existing = self
+                .steps
+                .iter()
+                .position(|&(parent, t)| parent == node && t == step);
+            node = match existing {
+                Some(i) => (i + 1) as u16,
+                None => {
+                    self.steps.push((node, step));
+                    self.steps.len() as u16
+                }
+            };
+        }
+        node
+    }
+
+    /// Applies every node's transform to `value`, writing into `out`; `links`
+    /// is the caller's reusable buffer for the node aliases.
+    pub(crate) fn apply<'a, 's>(
+        &self,
+        value: &'a [u8],
+        links: &'s mut Vec<Link>,
+    ) -> Outputs<'a, 's> {
+        let nodes = self.steps.len() + 1;
+        let mut values: Vec<Cow<'a, [u8]>> = Vec::with_capacity(nodes);
+        links.clear();
+        values.push(Cow::Borrowed(value));
+        links.push(Link {
+            exact: 0,
+            folded: 0,
+        });
+        for (i, &(parent, step)) in self.steps.iter().enumerate() {
+            let node = (i + 1) as u16;
+            let from = links.get(usize::from(parent)).copied().unwrap_or_default();
+            let Some(input) = values.get(usize::from(from.exact)) else {
+                continue;
+            };
+            let changed: Option<Vec<u8>> = match input {
+                Cow::Borrowed(bytes) => match step.apply(bytes) {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(next) => Some(next),
+                },
+                Cow::Owned(bytes) => match step.apply(bytes) {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(next) => Some(next),
+                },
+            };
+            match changed {
+                None => {
+                    // Unchanged: the node reads its parent's bytes.
+                    values.push(Cow::Borrowed(&[]));
+                    links.push(from);
+                }
+                Some(next) => {
+                    // Changed only in ASCII case (a decoder that also
+                    // lowercases): the case-insensitive prefilter need not
+                    // scan it again.
+                    let folded = if input.eq_ignore_ascii_case(&next) {
+                        from.folded
+                    } else {
+                        node
+                    };
+                    values.push(Cow::Owned(next));
+                    links.push(Link {
+                        exact: node,
+                        folded,
+                    });
+                }
+            }
+        }
+        Outputs { values, links }
+    }
+}
+
+/// Where a node's bytes are: the node holding them exactly, and the node
+/// holding bytes equal to them ignoring ASCII case.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Link {
+    exact: u16,
+    folded: u16,
+}
+
+/// The outputs of one [`ChainTree::apply`].
+#[derive(Debug)]
+pub(crate) struct Outputs<'a, 's> {
+    values: Vec<Cow<'a, [u8]>>,
+    links: &'s [Link],
+}
+
+impl Outputs<'_, '_> {
+    /// The exact output at `node`.
+    pub(crate) fn bytes(&self, node: u16) -> &[u8] {
+        let exact = self.links.get(usize::from(node)).map_or(0, |l| l.exact);
+        self.values
+            .get(usize::from(exact))
+            .map(|v| v.as_ref())
+            .unwrap_or_default()
+    }
+
+    /// The node whose bytes equal `node`'s ignoring ASCII case.
+    pub(crate) fn folded(&self, node: u16) -> u16 {
+        self.links.get(usize::from(node)).map_or(node, |l| l.folded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(steps: &[Transform]) -> Chain {
+        Chain(steps.to_vec())
+    }
+
+    #[test]
+    fn shared_prefixes_are_one_node() {
+        let mut tree = ChainTree::default();
+        let a = tree.insert(&chain(&[Transform::UrlDecodeMulti, Transform::RemoveNulls]));
+        let b = tree.insert(&chain(&[Transform::UrlDecodeMulti, Transform::Lowercase]));
+        let c = tree.insert(&chain(&[Transform::UrlDecodeMulti]));
+        let none = tree.insert(&chain(&[]));
+        assert_eq!(tree.steps.len(), 3);
+        assert_eq!((a, b, c, none), (2, 3, 1, 0));
+    }
+
+    #[test]
+    fn outputs_alias_unchanged_and_case_only_changes() {
+        let mut tree = ChainTree::default();
+        let decoded = tree.insert(&chain(&[Transform::UrlDecodeMulti]));
+        let lower = tree.insert(&chain(&[Transform::UrlDecodeMulti, Transform::Lowercase]));
+        let mut links = Vec::new();
+        let out = tree.apply(b"Hello%20World", &mut links);
+        assert_eq!(out.bytes(decoded), b"Hello World");
+        assert_eq!(out.bytes(lower), b"hello world");
+        assert_eq!(out.folded(lower), out.folded(decoded));
+        assert_ne!(out.folded(decoded), 0);
+        drop(out);
+        let out = tree.apply(b"plain", &mut links);
+        assert_eq!(out.bytes(decoded), b"plain");
+        assert_eq!(out.folded(decoded), 0);
+        assert_eq!(out.folded(lower), 0);
+    }
+}
