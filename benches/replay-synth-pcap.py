@@ -14,6 +14,8 @@ Deterministic: the same size gives the same file.
 import glob
 import json
 import os
+import math
+import random
 import struct
 import sys
 
@@ -45,8 +47,27 @@ def main():
     out_path, size_mb = sys.argv[1], int(sys.argv[2])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     requests = corpus(root)
-    response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-    response_head = response[:-2]
+    profile = os.environ.get("RESPONSE_PROFILE", "tiny")
+    if profile not in ("tiny", "web"):
+        sys.exit("RESPONSE_PROFILE must be tiny or web")
+    rng = random.Random(0x5EED)
+    bodies = {}
+
+    def make_response(head_only):
+        # tiny: a 2-byte body (API-like, the worst case for pcap MB/s).
+        # web: body sizes drawn from a log-normal with median 8 KB and mean
+        # about 32 KB, the HTTP Archive's page weight divided by requests
+        # per page; capped at 1 MB.
+        if profile == "tiny":
+            size = 2
+        else:
+            size = min(int(rng.lognormvariate(math.log(8000), 1.66)), 1_000_000)
+        body = bodies.get(size)
+        if body is None:
+            body = (b"<p>lorem ipsum dolor sit amet</p>\n" * (size // 34 + 1))[:size]
+            bodies[size] = body
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % size
+        return head if head_only else head + body
     target = size_mb * 1_000_000
     eth = b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00"
     server = bytes([10, 9, 9, 9])
@@ -88,9 +109,11 @@ def main():
                     cseq += len(seg)
                 t += STEP_US // 2
                 # A HEAD response announces the length but carries no body.
-                answer = response_head if req.startswith(b"HEAD ") else response
-                packet(server, 80, client, port, sseq, cseq, answer)
-                sseq += len(answer)
+                answer = make_response(req.startswith(b"HEAD "))
+                for off in range(0, len(answer), MSS):
+                    seg = answer[off:off + MSS]
+                    packet(server, 80, client, port, sseq, cseq, seg)
+                    sseq += len(seg)
                 t += STEP_US // 2
             # Both sides close (FIN|ACK), as a finished keep-alive connection does.
             packet(client, port, server, 80, cseq, sseq, b"", 0x11)

@@ -7,6 +7,11 @@
 #   benches/replay-throughput.sh            # 200 MB and 1000 MB
 #   benches/replay-throughput.sh 50 500     # other sizes, in MB
 #
+# Two response profiles (PROFILES, default "tiny web"): `tiny` answers every
+# request with a 2-byte body (API-like; the capture is almost all requests,
+# the worst case for MB/s of pcap), `web` with bodies of a web-page mix
+# (median 8 KB, mean about 32 KB). Requests are the same benign corpus.
+#
 # Files are kept in ${REPLAY_BENCH_DIR:-/tmp} and reused when present.
 # Set PALISADE to a binary to skip the release build.
 set -euo pipefail
@@ -22,11 +27,13 @@ if [ -z "${PALISADE:-}" ]; then
     PALISADE=target/release/palisade
 fi
 
-printf '%-10s %12s %10s %10s %12s %12s %12s\n' size bytes requests wall_s MB/s_wall MB/s_cpu max_rss_MB
+read -r -a profiles <<< "${PROFILES:-tiny web}"
+printf '%-6s %-8s %12s %10s %10s %12s %12s %12s\n' resp size bytes requests wall_s MB/s_wall MB/s_cpu max_rss_MB
+for profile in "${profiles[@]}"; do
 for mb in "${sizes[@]}"; do
-    file="$dir/palisade-replay-bench-${mb}MB.pcap"
-    [ -s "$file" ] || python3 benches/replay-synth-pcap.py "$file" "$mb" >&2
-    bytes=$(stat -c %s "$file")
+    file="$dir/palisade-replay-bench-${profile}-${mb}MB.pcap"
+    [ -s "$file" ] || RESPONSE_PROFILE="$profile" python3 benches/replay-synth-pcap.py "$file" "$mb" >&2
+    bytes=$(stat -L -c %s "$file")
     log=$(mktemp)
     report=$(mktemp)
     /usr/bin/time -v "$PALISADE" replay --format summary "$file" >"$report" 2>"$log"
@@ -35,8 +42,9 @@ for mb in "${sizes[@]}"; do
     sys=$(awk -F': ' '/System time/ {print $2}' "$log")
     rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     requests=$(awk '/^requests / {print $2}' "$report")
-    awk -v mb="${mb}MB" -v b="$bytes" -v r="$requests" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss_kb" 'BEGIN {
+    awk -v prof="$profile" -v mb="${mb}MB" -v b="$bytes" -v r="$requests" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss_kb" 'BEGIN {
         cpu = u + s; if (cpu <= 0) cpu = 0.001; if (w <= 0) w = 0.001;
-        printf "%-10s %12d %10d %10.1f %12.1f %12.1f %12.1f\n", mb, b, r, w, b/1e6/w, b/1e6/cpu, rss/1024 }'
+        printf "%-6s %-8s %12d %10d %10.1f %12.1f %12.1f %12.1f\n", prof, mb, b, r, w, b/1e6/w, b/1e6/cpu, rss/1024 }'
     rm -f "$log" "$report"
+done
 done

@@ -403,11 +403,25 @@ impl State {
             self.check(ProtocolCheck::NulInRequestTarget, "uri", "\\x00");
         }
         self.inspect(TargetSource::Method, "", head.method.as_bytes());
-        self.inspect(TargetSource::Uri, "", &head.uri);
-        let path = url_decode(head.path());
+        // The whole-target views are capped like any value (a 1 MiB query
+        // string is otherwise scanned three times); the parsed arguments below
+        // still cover all of it, each value capped and reported when cut.
+        let cap = self.settings.limits.max_value_bytes;
+        let capped = |bytes: &[u8]| -> usize { bytes.len().min(cap) };
+        self.inspect(
+            TargetSource::Uri,
+            "",
+            head.uri.get(..capped(&head.uri)).unwrap_or_default(),
+        );
+        let raw_path = head.path();
+        let path = url_decode(raw_path.get(..capped(raw_path)).unwrap_or_default());
         self.inspect(TargetSource::Path, "", &path);
         if let Some(query) = head.query() {
-            self.inspect(TargetSource::QueryString, "", query);
+            self.inspect(
+                TargetSource::QueryString,
+                "",
+                query.get(..capped(query)).unwrap_or_default(),
+            );
             parse_query(query, self.settings.limits.body_limits(), self);
         }
         for (count, header) in head.headers.iter().enumerate() {
@@ -561,6 +575,10 @@ fn is_arg(source: TargetSource) -> bool {
 
 impl ValueSink for State {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+        // Past the argument limit nothing more is inspected or counted.
+        if self.stopped {
+            return;
+        }
         if is_arg(source) {
             if self.admission.deferred_rules
                 && self.collected_args.len() < self.settings.limits.max_args_count

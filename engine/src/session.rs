@@ -81,11 +81,26 @@ pub fn url_finding(target: &str, host: &str) -> Finding {
 
 /// Parameter names that carry a session identifier in common frameworks.
 pub fn is_session_parameter(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
+    // No known name is longer than this with its cookie prefix: longer names
+    // are answered without copying them.
+    const LONGEST: usize = 48;
+    let name = name.trim();
+    if name.len() > LONGEST {
+        return false;
+    }
+    let mut buffer = [0u8; LONGEST];
+    let Some(slot) = buffer.get_mut(..name.len()) else {
+        return false;
+    };
+    slot.copy_from_slice(name.as_bytes());
+    slot.make_ascii_lowercase();
+    let Ok(lower) = std::str::from_utf8(slot) else {
+        return false;
+    };
     let lower = lower
         .strip_prefix("__host-")
         .or_else(|| lower.strip_prefix("__secure-"))
-        .unwrap_or(&lower);
+        .unwrap_or(lower);
     matches!(
         lower,
         "jsessionid"

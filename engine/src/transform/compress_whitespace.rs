@@ -45,7 +45,7 @@ pub fn compress_whitespace(input: &[u8]) -> Cow<'_, [u8]> {
     let needs_work = input
         .iter()
         .any(|&b| matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0xA0))
-        || memchr::memmem::find(input, b"  ").is_some();
+        || double_space().find(input).is_some();
     if !needs_work {
         return Cow::Borrowed(input);
     }
@@ -70,4 +70,11 @@ pub fn compress_whitespace(input: &[u8]) -> Cow<'_, [u8]> {
         rest = rest.get(len..).unwrap_or_default();
     }
     owned_if_changed(input, out)
+}
+
+/// One searcher for two spaces, built once rather than per value.
+fn double_space() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"  "))
 }

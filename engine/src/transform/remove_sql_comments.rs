@@ -65,7 +65,7 @@ pub fn remove_sql_comments(input: &[u8]) -> Cow<'_, [u8]> {
             [b'/', b'*', ..] => {
                 out.push(b' ');
                 let body = rest.get(2..).unwrap_or_default();
-                memchr::memmem::find(body, b"*/").map_or(rest.len(), |end| end + 4)
+                comment_end().find(body).map_or(rest.len(), |end| end + 4)
             }
             [b'*', b'/', ..] if in_executable => {
                 out.push(b' ');
@@ -87,4 +87,12 @@ pub fn remove_sql_comments(input: &[u8]) -> Cow<'_, [u8]> {
         rest = rest.get(consumed..).unwrap_or_default();
     }
     owned_if_changed(input, out)
+}
+
+/// One searcher for `*/`, built once (building one per call costs more than
+/// the search on short values).
+fn comment_end() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"*/"))
 }
