@@ -137,6 +137,7 @@ fn corpus_lines(path: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
+#[cfg(feature = "hyperscan")]
 fn libinjection_files() -> Vec<PathBuf> {
     let dir = root().join("../shared/corpora/libinjection/data");
     assert!(
@@ -421,6 +422,7 @@ fn signature_examples_agree() {
 }
 
 #[derive(serde::Deserialize)]
+#[cfg(feature = "hyperscan")]
 struct BenignLine {
     name: String,
     method: String,
@@ -430,6 +432,8 @@ struct BenignLine {
     body: Option<String>,
 }
 
+// Large corpora: only worth their minutes when a second backend exists.
+#[cfg(feature = "hyperscan")]
 #[test]
 fn benign_corpus_agrees() {
     let (default, detect_all) = inspectors();
@@ -469,6 +473,8 @@ fn sqli_and_xss_lists_agree() {
     parity.finish("testdata/sqli and testdata/xss", 1000);
 }
 
+// Large corpora: only worth their minutes when a second backend exists.
+#[cfg(feature = "hyperscan")]
 #[test]
 fn libinjection_corpora_agree() {
     let names = class_targets();
@@ -494,6 +500,7 @@ fn libinjection_corpora_agree() {
     parity.finish("libinjection corpora", 10_000);
 }
 
+#[cfg(feature = "hyperscan")]
 fn percent_decode(line: &[u8]) -> Vec<u8> {
     let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(line.len());

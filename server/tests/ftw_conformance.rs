@@ -104,7 +104,12 @@ fn crs_conformance_does_not_regress() {
     );
     let inspector = engine_setup::build_inspector(None, None).expect("embedded engine builds");
     let started = std::time::Instant::now();
-    let run = ftw::run(&inspector, &Options::new(&dir)).expect("harness runs");
+    // The deviations' `crs_also_fires` claims are checked and applied (docs/ftw.md).
+    let options = Options {
+        deviations: Some(repo_root().join("testdata/ftw")),
+        ..Options::new(&dir)
+    };
+    let run = ftw::run(&inspector, &options).expect("harness runs");
     let summary = Summary::new(&run);
     let current = baseline_text(&summary);
     println!(

@@ -42,7 +42,9 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
 
 /// Like [`detect`], but only injections that break out of the value they were
 /// put in: any detection in a quoted context, and in the bare context only
-/// those that start with a value (a number, a variable, a closing parenthesis)
+/// those that start with a value (a number, a variable, a closing
+/// parenthesis) or with an opening parenthesis (an expression or subquery in
+/// place of an operand: `(select id from users limit 1,1)`, `( 1 OR @a ) --`),
 /// or call a risky function or use a versioned comment. A query or a filter
 /// expression typed on its own (`SELECT name FROM users WHERE id = ?`,
 /// `price < 100 && stock > 0`), or a lone always-true comparison (`1=1`),
@@ -62,8 +64,14 @@ fn bare_breakout(fingerprint: &str) -> bool {
     let letters = fingerprint.split(' ').next().unwrap_or_default();
     let rule = fingerprint.rsplit(' ').next().unwrap_or_default();
     let value_first = matches!(letters.as_bytes().first(), Some(b'n' | b'v' | b')'));
+    // A value that opens a parenthesis stands where an operand would
+    // (`id=(select …)`, `id=( 1 OR @a ) --`); prose seldom starts with a
+    // parenthesis that the rules then read as SQL.
+    let group_first = letters.starts_with('(');
     // A lone `1=1` probes; it does not break out of anything.
-    (value_first && rule != "tautology") || rule == "risky-call" || rule == "versioned"
+    ((value_first || group_first) && rule != "tautology")
+        || rule == "risky-call"
+        || rule == "versioned"
 }
 
 /// A cheap, linear pre-check: `false` only for inputs no starting context can
@@ -214,6 +222,28 @@ mod tests {
             fired("1 union select 1,2").as_deref(),
             Some("nUQn,n union-select")
         );
+    }
+
+    #[test]
+    fn breakout_keeps_parenthesised_operands_and_drops_typed_queries() {
+        let breakout = |text: &str| detect_breakout(text.as_bytes()).map(|d| d.fingerprint);
+        for attack in [
+            "( 1 OR @a ) --",
+            "(select id from users limit 1,1)",
+            "( (SELECT ( 1)) ) --",
+            "(1)or(1)=(1)",
+        ] {
+            assert!(breakout(attack).is_some(), "{attack}");
+        }
+        for text in [
+            "select id from users where id = 1",
+            "(optional) --",
+            "(Select all that apply)",
+            "(1=1)",
+            "price < 100 && stock > 0",
+        ] {
+            assert_eq!(breakout(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -83,6 +83,11 @@ impl ParanoiaIndex {
             .copied()
     }
 
+    /// The level of a rule (from any of its tests), if the index lists it.
+    pub fn rule_level(&self, rule_id: u64) -> Option<Paranoia> {
+        self.by_rule.get(&rule_id).copied()
+    }
+
     /// How many tests the index lists.
     pub fn len(&self) -> usize {
         self.by_file_test.len()

@@ -19,6 +19,9 @@
 //! - 999 tests (common exceptions: benign traffic) must raise no finding at all;
 //!   response-phase and anomaly-evaluation files (949, 95x, 959, 980) are not
 //!   judged.
+//! - A forbidden id can be set aside ([`Expectation::set_aside`]) when CRS
+//!   itself fires a rule of the same category on the request; the evidence
+//!   rules live in [`super::siblings`].
 
 use palisade_engine::rule::Category;
 use palisade_engine::verdict::Finding;
@@ -154,6 +157,32 @@ impl Expectation {
         Expectation {
             note: Some(note),
             ..Expectation::new(kind)
+        }
+    }
+}
+
+impl Expectation {
+    /// The categories the stage requires (empty for a should-not-fire stage).
+    pub fn required_categories(&self) -> BTreeSet<Category> {
+        self.required
+            .iter()
+            .flat_map(|r| r.categories.iter().copied())
+            .collect()
+    }
+
+    /// The forbidden rule ids and the categories standing for each.
+    pub fn forbidden(&self) -> impl Iterator<Item = (u64, &'static [Category])> + '_ {
+        self.forbidden.iter().map(|f| (f.id, f.categories))
+    }
+
+    /// Stops judging forbidden id `id` (CRS itself fires a rule of the same
+    /// category on this request, see [`super::siblings`]). A stage left with
+    /// nothing to judge becomes unjudged, with `note` as the reason.
+    pub fn set_aside(&mut self, id: u64, note: String) {
+        self.forbidden.retain(|f| f.id != id);
+        if self.required.is_empty() && self.forbidden.is_empty() && !self.forbid_all {
+            self.kind = Kind::Unjudged;
+            self.note = Some(note);
         }
     }
 }

@@ -6,7 +6,9 @@
 //! as a front end would ([`crate::rawhttp`]) and inspected in detect mode (every
 //! finding collected) at the paranoia level of the test's rule ([`index`]), its
 //! body fed in small chunks (and once whole, to count any difference). Each stage is judged by the categories of its
-//! findings ([`judge`]); a test passes when all its judged stages pass. The
+//! findings ([`judge`]), after setting aside forbidden ids that CRS itself
+//! contradicts on the same request ([`siblings`]); a test passes when all its
+//! judged stages pass. The
 //! figures ([`report`]) count every test, and a run that finds no test is an
 //! error, so a broken path never reads as a pass.
 
@@ -16,6 +18,7 @@ pub mod model;
 pub mod report;
 pub mod request;
 mod show;
+pub mod siblings;
 pub mod template;
 
 use crate::rawhttp;
@@ -27,6 +30,7 @@ use palisade_engine::inspector::Settings;
 use palisade_engine::rule::{Category, Paranoia};
 use palisade_engine::verdict::Mode;
 use palisade_engine::Inspector;
+use siblings::Siblings;
 use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 use std::panic::AssertUnwindSafe;
@@ -48,6 +52,9 @@ pub struct Options {
     /// Run every request-phase test at this level instead of the index's.
     pub paranoia: Option<Paranoia>,
     pub chunk_bytes: NonZeroUsize,
+    /// A directory of `deviations-*.toml` whose `crs_also_fires` claims set
+    /// forbidden ids aside ([`siblings`]).
+    pub deviations: Option<PathBuf>,
 }
 
 impl Options {
@@ -57,6 +64,7 @@ impl Options {
             index: None,
             paranoia: None,
             chunk_bytes: DEFAULT_CHUNK_BYTES,
+            deviations: None,
         }
     }
 }
@@ -136,6 +144,7 @@ pub fn run(inspector: &Inspector, options: &Options) -> Result<Run> {
     let index = load_index(options)?;
     let corpus = model::load(&options.dir)
         .with_context(|| format!("reading test directory {}", options.dir.display()))?;
+    let siblings = siblings_for(options, &corpus, index.as_ref())?;
     let levels = Levels::new(inspector);
     let mut run = Run {
         files: corpus.files.len() + corpus.errors.len(),
@@ -169,6 +178,7 @@ pub fn run(inspector: &Inspector, options: &Options) -> Result<Run> {
             let inspector = levels.get(paranoia);
             run.results.push(run_test(
                 inspector,
+                &siblings,
                 file,
                 prefix,
                 test,
@@ -186,6 +196,25 @@ pub fn run(inspector: &Inspector, options: &Options) -> Result<Run> {
         );
     }
     Ok(run)
+}
+
+/// The twins of the corpus and the claims of `--deviations`. Twins and claims
+/// compare rule levels, so they use the default index even when a fixed
+/// `--paranoia` replaces it for running the tests.
+fn siblings_for(
+    options: &Options,
+    corpus: &model::Corpus,
+    index: Option<&ParanoiaIndex>,
+) -> Result<Siblings> {
+    let claims = match &options.deviations {
+        Some(dir) => siblings::load_claims(dir)?,
+        None => Vec::new(),
+    };
+    let fallback = match index {
+        Some(_) => None,
+        None => ParanoiaIndex::load(&default_index(&options.dir)).ok(),
+    };
+    Ok(Siblings::new(corpus, index.or(fallback.as_ref()), claims))
 }
 
 /// One detect-mode inspector per paranoia level, sharing the compiled rules.
@@ -208,17 +237,32 @@ impl Levels {
 
 fn run_test(
     inspector: &Inspector,
+    siblings: &Siblings,
     file: &TestFile,
     prefix: u16,
     test: &TestCase,
     paranoia: Paranoia,
     chunk: NonZeroUsize,
 ) -> TestResult {
-    let expectations: Vec<Expectation> = test
+    let mut expectations: Vec<Expectation> = test
         .stages
         .iter()
         .map(|s| judge::expectation(prefix, file.rule_id, &s.output))
         .collect();
+    // Requests, built once; a build error is reported when its stage runs.
+    let raws: Vec<_> = test
+        .stages
+        .iter()
+        .map(|s| request::build(&s.input))
+        .collect();
+    let mut sibling_error = None;
+    for (e, raw) in expectations.iter_mut().zip(&raws) {
+        if let Ok(raw) = raw {
+            if let Err(message) = siblings.apply(file.rule_id, test.test_id, paranoia, raw, e) {
+                sibling_error.get_or_insert(message);
+            }
+        }
+    }
     let kind = expectations
         .iter()
         .map(|e| e.kind)
@@ -235,10 +279,14 @@ fn run_test(
         categories: BTreeSet::new(),
         chunking_differs: false,
     };
+    if let Some(message) = sibling_error {
+        result.outcome = Outcome::Error(message);
+        return result;
+    }
     let multi = test.stages.len() > 1;
     let mut failure = None;
     let mut judged = 0;
-    for (n, (stage, expectation)) in test.stages.iter().zip(&expectations).enumerate() {
+    for (n, (raw, expectation)) in raws.iter().zip(&expectations).enumerate() {
         let label = |msg: String| {
             if multi {
                 format!("stage {}: {msg}", n + 1)
@@ -249,14 +297,14 @@ fn run_test(
         if matches!(expectation.kind, Kind::NotJudged | Kind::Unjudged) {
             continue;
         }
-        let raw = match request::build(&stage.input) {
+        let raw = match raw {
             Ok(raw) => raw,
             Err(e) => {
                 result.outcome = Outcome::Error(label(e.to_string()));
                 return result;
             }
         };
-        let observed = match observe(inspector, &raw, chunk) {
+        let observed = match observe(inspector, raw, chunk) {
             Ok((o, differs)) => {
                 result.chunking_differs |= differs;
                 o
@@ -340,6 +388,10 @@ pub struct Args {
     /// the values the engine extracts, the findings and the judgement.
     #[arg(long, value_name = "RULE:TEST")]
     pub show: Option<String>,
+    /// Directory of `deviations-*.toml` files whose `crs_also_fires` claims set
+    /// forbidden ids aside (e.g. testdata/ftw).
+    #[arg(long, value_name = "DIR")]
+    pub deviations: Option<PathBuf>,
     /// Exit 1 unless the should-fire pass rate of request categories 913-944 is at least PCT.
     #[arg(long, value_name = "PCT")]
     pub min_fire: Option<f64>,
@@ -367,6 +419,7 @@ pub fn main(args: &Args) -> u8 {
     let options = Options {
         index: args.index.clone(),
         paranoia: args.paranoia.and_then(Paranoia::new),
+        deviations: args.deviations.clone(),
         ..Options::new(&args.dir)
     };
     if let Some(selector) = &args.show {

@@ -89,6 +89,7 @@ pub fn show(
             .unwrap_or(Paranoia::MIN),
     };
     let levels = Levels::new(inspector);
+    let siblings = super::siblings_for(options, &corpus, index.as_ref())?;
     writeln!(
         out,
         "{} test {test_id} (prefix {prefix}, paranoia {})",
@@ -97,15 +98,19 @@ pub fn show(
     )?;
     for (n, stage) in test.stages.iter().enumerate() {
         writeln!(out, "--- stage {}", n + 1)?;
-        let expectation = judge::expectation(prefix, file.rule_id, &stage.output);
-        writeln!(out, "expectation: {:?}", expectation)?;
+        let mut expectation = judge::expectation(prefix, file.rule_id, &stage.output);
         let raw = match request::build(&stage.input) {
             Ok(raw) => raw,
             Err(e) => {
+                writeln!(out, "expectation: {:?}", expectation)?;
                 writeln!(out, "cannot build the request: {e}")?;
                 continue;
             }
         };
+        if let Err(e) = siblings.apply(rule, test_id, paranoia, &raw, &mut expectation) {
+            writeln!(out, "sibling claim error: {e}")?;
+        }
+        writeln!(out, "expectation: {:?}", expectation)?;
         writeln!(out, "request ({} bytes):", raw.len())?;
         for line in raw.split_inclusive(|&b| b == b'\n') {
             writeln!(out, "  {}", escape(line))?;
@@ -151,9 +156,18 @@ pub fn show(
                 )?;
             }
         }
-        match judge::judge(&expectation, &observed) {
-            Ok(()) => writeln!(out, "judgement: pass")?,
-            Err(reason) => writeln!(out, "judgement: FAIL: {reason}")?,
+        let unjudged = matches!(
+            expectation.kind,
+            judge::Kind::Unjudged | judge::Kind::NotJudged
+        );
+        match (unjudged, judge::judge(&expectation, &observed)) {
+            (true, _) => writeln!(
+                out,
+                "judgement: not judged: {}",
+                expectation.note.as_deref().unwrap_or("no expectation")
+            )?,
+            (false, Ok(())) => writeln!(out, "judgement: pass")?,
+            (false, Err(reason)) => writeln!(out, "judgement: FAIL: {reason}")?,
         }
     }
     Ok(())
