@@ -424,13 +424,17 @@ impl State {
             );
             parse_query(query, self.settings.limits.body_limits(), self);
         }
+        // One buffer for the lowercase header name, reused across headers.
+        let mut lower = String::new();
         for (count, header) in head.headers.iter().enumerate() {
             if count >= self.settings.limits.max_headers_count {
                 let max = self.settings.limits.max_headers_count.to_string();
                 self.check(ProtocolCheck::TooManyHeaders, "headers", &max);
                 break;
             }
-            let lower = header.name.to_ascii_lowercase();
+            lower.clear();
+            lower.push_str(&header.name);
+            lower.make_ascii_lowercase();
             self.inspect(TargetSource::HeaderName, &lower, lower.as_bytes());
             if lower == "cookie" {
                 for (name, value) in cookie_pairs(&header.value) {

@@ -6,6 +6,7 @@
 //! Node 0 is the value itself; every other node is its parent's output with
 //! one more transform applied. Each group's chain ends at one node.
 
+use crate::transform::summary::Summary;
 use crate::transform::{Chain, Transform};
 use std::borrow::Cow;
 
@@ -52,6 +53,9 @@ impl ChainTree {
             exact: 0,
             folded: 0,
         });
+        // Which bytes the value holds: most transforms can be seen to leave
+        // an ordinary value unchanged without being called.
+        let summary = Summary::of(value);
         for (i, &(parent, step)) in self.steps.iter().enumerate() {
             let node = (i + 1) as u16;
             let from = links.get(usize::from(parent)).copied().unwrap_or_default();
@@ -59,6 +63,7 @@ impl ChainTree {
                 continue;
             };
             let changed: Option<Vec<u8>> = match input {
+                _ if from.exact == 0 && summary.leaves_unchanged(step) => None,
                 Cow::Borrowed(bytes) => match step.apply(bytes) {
                     Cow::Borrowed(_) => None,
                     Cow::Owned(next) => Some(next),

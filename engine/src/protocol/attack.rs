@@ -107,11 +107,15 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
             sink.report(C::ModProxyUnixSocket, "uri", &target);
         }
     }
+    // One buffer for the lowercase name, reused across headers.
+    let mut name = String::new();
     for header in &head.headers {
-        let name = header.name.to_ascii_lowercase();
-        let label = format!("header:{name}");
+        name.clear();
+        name.push_str(&header.name);
+        name.make_ascii_lowercase();
         let decoded = percent_decode(&header.value, false);
         if decoded.iter().any(|&b| is_break(b)) {
+            let label = format!("header:{name}");
             // URLs and cookies carry application data (a multi-line form field
             // in a Referer's query): judged like query arguments. In any other
             // header a decoded line break followed by a field is an injection.

@@ -165,17 +165,22 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
     scan.finish(sink);
     let path = url_decode(head.path());
     bytes_checks(&path, "path", Origin::Path, sink);
+    // One buffer for the `header:name` label, reused across headers.
+    let mut label = String::new();
     for header in &head.headers {
-        let name = header.name.to_ascii_lowercase();
+        label.clear();
+        label.push_str("header:");
+        label.push_str(&header.name);
+        label.make_ascii_lowercase();
+        let name = label.get("header:".len()..).unwrap_or_default();
         // Host is a name, not a URL: percent-escapes in it are not decoded by servers.
         if name == "host" {
             continue;
         }
         let decoded = percent_decode(&header.value, false);
-        let label = format!("header:{name}");
         bytes_checks(&decoded, &label, Origin::Header, sink);
         if wants(sink, C::StrictHeaderCharacter)
-            && !FREE_TEXT_HEADERS.contains(&name.as_str())
+            && !FREE_TEXT_HEADERS.contains(&name)
             && !decoded.iter().all(|&b| strict_header_byte(b))
         {
             sink.report(C::StrictHeaderCharacter, &label, &decoded);

@@ -26,6 +26,7 @@ pub mod lowercase;
 pub mod normalise_path;
 pub mod remove_nulls;
 pub mod remove_sql_comments;
+pub mod summary;
 pub mod url_decode;
 pub mod utf8_overlong;
 

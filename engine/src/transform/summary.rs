@@ -1,0 +1,177 @@
+//! A one-pass summary of a value (which bytes occur in it, and whether two
+//! spaces follow each other) that tells, without calling a transform, that
+//! the transform would return the value unchanged. The matcher computes it
+//! once per value and skips most transform calls on ordinary values.
+
+use super::Transform;
+
+/// Which of the 256 byte values occur in a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    /// The set of the given bytes.
+    pub const fn of(bytes: &[u8]) -> ByteSet {
+        let mut words = [0u64; 4];
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            words[(b >> 6) as usize] |= 1 << (b & 63);
+            i += 1;
+        }
+        ByteSet(words)
+    }
+
+    /// The set of ASCII uppercase letters.
+    const fn uppercase() -> ByteSet {
+        ByteSet([0, 0x07FF_FFFE, 0, 0])
+    }
+
+    const fn union(self, other: ByteSet) -> ByteSet {
+        ByteSet([
+            self.0[0] | other.0[0],
+            self.0[1] | other.0[1],
+            self.0[2] | other.0[2],
+            self.0[3] | other.0[3],
+        ])
+    }
+
+    fn intersects(&self, other: &ByteSet) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
+}
+
+/// What the skip decisions need to know about one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    bytes: ByteSet,
+    double_space: bool,
+    /// The value is `.` or `..` (a path segment on its own).
+    dot_segment: bool,
+}
+
+impl Summary {
+    /// Summarises `value` in one pass.
+    pub fn of(value: &[u8]) -> Summary {
+        let mut words = [0u64; 4];
+        let mut double_space = false;
+        let mut previous = 0u8;
+        for &b in value {
+            if let Some(word) = words.get_mut(usize::from(b >> 6)) {
+                *word |= 1 << (b & 63);
+            }
+            double_space |= b == b' ' && previous == b' ';
+            previous = b;
+        }
+        Summary {
+            bytes: ByteSet(words),
+            double_space,
+            dot_segment: value == b"." || value == b"..",
+        }
+    }
+
+    /// True when `transform` is certain to return the summarised value
+    /// unchanged; false when it may change it (then it must be called).
+    pub fn leaves_unchanged(&self, transform: Transform) -> bool {
+        const PERCENT: ByteSet = ByteSet::of(b"%");
+        const AMPERSAND: ByteSet = ByteSet::of(b"&");
+        const BACKSLASH: ByteSet = ByteSet::of(b"\\");
+        const NUL: ByteSet = ByteSet::of(&[0]);
+        const SLASHES: ByteSet = ByteSet::of(b"/\\");
+        const SQL_COMMENT: ByteSet = ByteSet::of(b"/-#");
+        const OVERLONG_LEADS: ByteSet = ByteSet::of(&[0xC0, 0xC1, 0xE0, 0xF0]);
+        const WHITESPACE_BUT_SPACE: ByteSet = ByteSet::of(b"\t\n\r\x0b\x0c\xa0");
+        const CMDLINE: ByteSet =
+            ByteSet::uppercase().union(ByteSet::of(b" \t\n\r\x0b\x0c\\\"'^$`,;"));
+        let absent = |set: &ByteSet| !self.bytes.intersects(set);
+        match transform {
+            Transform::UrlDecode | Transform::UrlDecodeMulti => absent(&PERCENT),
+            Transform::HtmlEntityDecode => absent(&AMPERSAND),
+            Transform::JsDecode | Transform::CssDecode => absent(&BACKSLASH),
+            Transform::Lowercase => absent(&ByteSet::uppercase()),
+            Transform::RemoveNulls => absent(&NUL),
+            Transform::RemoveSqlComments => absent(&SQL_COMMENT),
+            Transform::Utf8Overlong => absent(&OVERLONG_LEADS),
+            Transform::Cmdline => absent(&CMDLINE),
+            Transform::CompressWhitespace => absent(&WHITESPACE_BUT_SPACE) && !self.double_space,
+            Transform::NormalisePath => absent(&SLASHES) && !self.dot_segment,
+            // Whether a value is decoded depends on its length and alphabet.
+            Transform::Base64Decode => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    const ALL: [Transform; 13] = [
+        Transform::UrlDecode,
+        Transform::UrlDecodeMulti,
+        Transform::HtmlEntityDecode,
+        Transform::JsDecode,
+        Transform::CssDecode,
+        Transform::Lowercase,
+        Transform::CompressWhitespace,
+        Transform::RemoveNulls,
+        Transform::NormalisePath,
+        Transform::RemoveSqlComments,
+        Transform::Cmdline,
+        Transform::Utf8Overlong,
+        Transform::Base64Decode,
+    ];
+
+    /// Soundness: whenever the summary says "unchanged", the transform agrees.
+    fn check(value: &[u8]) {
+        let summary = Summary::of(value);
+        for t in ALL {
+            if summary.leaves_unchanged(t) {
+                assert!(
+                    matches!(t.apply(value), Cow::Borrowed(_)),
+                    "{t:?} changed {:?} although the summary said it would not",
+                    String::from_utf8_lossy(value)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn skips_are_sound_on_generated_values() {
+        // Every byte alone and in pairs with itself, then pseudo-random
+        // strings over an alphabet rich in the bytes transforms react to.
+        for b in 0..=255u8 {
+            check(&[b]);
+            check(&[b, b]);
+            check(&[b'a', b, b'b']);
+        }
+        let alphabet = b"aZ09 ./\\%&#-;'\"`^$,\t\n\r\x0b\x0c\xa0\0\xc0\xc1\xe0\xf0=+*:<>(){}[]";
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 12) as usize;
+            let mut value = Vec::with_capacity(len);
+            let mut s = state;
+            for _ in 0..len {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                value.push(alphabet[(s >> 33) as usize % alphabet.len()]);
+            }
+            check(&value);
+        }
+    }
+
+    #[test]
+    fn ordinary_text_skips_most_transforms() {
+        let summary = Summary::of(b"linen shirts in blue");
+        assert!(summary.leaves_unchanged(Transform::UrlDecodeMulti));
+        assert!(summary.leaves_unchanged(Transform::HtmlEntityDecode));
+        assert!(summary.leaves_unchanged(Transform::CompressWhitespace));
+        assert!(!summary.leaves_unchanged(Transform::Cmdline));
+        assert!(!Summary::of(b"a  b").leaves_unchanged(Transform::CompressWhitespace));
+        assert!(!Summary::of(b"..").leaves_unchanged(Transform::NormalisePath));
+    }
+}
