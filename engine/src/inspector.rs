@@ -11,6 +11,7 @@
 use crate::admission::{apply_rule_actions, Admission, Gate};
 use crate::body::urlencoded::parse_query;
 use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
+use crate::clean_cache::CleanCache;
 use crate::clock::{Clock, ManualClock};
 use crate::custom_rule::{CustomRule, Facts};
 use crate::matcher::{CompiledRules, RuleIndex, Scratch};
@@ -173,6 +174,7 @@ impl Inspector {
             clock: Arc::clone(&self.clock),
             settings: admission.settings.clone(),
             scratch: Scratch::default(),
+            clean: CleanCache::default(),
             fired,
             target_exclusions,
             fired_checks: Vec::new(),
@@ -287,6 +289,8 @@ struct State {
     settings: Settings,
     admission: Admission,
     scratch: Scratch,
+    /// Body values already scanned without a hit in this request.
+    clean: CleanCache,
     fired: Vec<bool>,
     /// Exclusions in scope that name targets (checked on each hit).
     target_exclusions: Vec<usize>,
@@ -461,9 +465,25 @@ impl State {
             scratch,
             fired,
             hits,
+            clean,
             ..
         } = self;
         hits.clear();
+        // Values repeated within a body (JSON keys of an array of objects)
+        // are scanned once.
+        let cacheable = matches!(
+            source,
+            TargetSource::BodyArg
+                | TargetSource::BodyArgName
+                | TargetSource::JsonKey
+                | TargetSource::JsonValue
+                | TargetSource::XmlText
+                | TargetSource::XmlAttr
+        );
+        let class = source.class();
+        if cacheable && clean.seen_clean(class.index(), rules.name_key(class, name), value) {
+            return;
+        }
         rules.scan(
             Target {
                 source,
@@ -482,6 +502,9 @@ impl State {
             },
         );
         if hits.is_empty() {
+            if cacheable {
+                clean.remember();
+            }
             return;
         }
         let label = TargetLabel { source, name }.to_string();

@@ -14,6 +14,7 @@
 pub mod admission;
 pub mod body;
 pub mod cidr;
+mod clean_cache;
 pub mod clock;
 pub mod custom_rule;
 pub mod defaults;

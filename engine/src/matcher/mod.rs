@@ -131,6 +131,9 @@ struct ClassIndex {
     /// The groups' chains as one prefix tree, and each group's node in it.
     chains: chains::ChainTree,
     group_node: Vec<u16>,
+    /// Every target name some pattern of the class is limited to (lowercase,
+    /// sorted, distinct): all a scan's outcome can depend on in a name.
+    filter_names: Vec<String>,
 }
 
 /// A confirmed match of one rule on one value.
@@ -363,6 +366,22 @@ impl CompiledRules {
         out
     }
 
+    /// What a scan's outcome depends on in a target name: which of the
+    /// class's name-limited patterns the name selects, as a small number
+    /// (`u16::MAX` for none). Two values of one class with the same
+    /// `name_key` and the same bytes scan the same.
+    pub fn name_key(&self, class: TargetClass, name: &str) -> u16 {
+        self.by_class
+            .get(class.index())
+            .and_then(|index| {
+                index
+                    .filter_names
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map_or(u16::MAX, |i| i as u16)
+    }
+
     /// Distinct transform chains across all groups.
     pub fn chain_count(&self) -> usize {
         let mut chains: Vec<&Chain> = self
@@ -586,6 +605,17 @@ fn build_group(
 impl ClassIndex {
     /// Numbers the groups' patterns class-wide and builds the shared prefilter.
     fn finish(&mut self, class: TargetClass) -> Result<(), CompileError> {
+        let mut filter_names: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|g| g.patterns.iter())
+            .filter_map(|p| p.names.as_ref())
+            .flatten()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        filter_names.sort();
+        filter_names.dedup();
+        self.filter_names = filter_names;
         self.group_node = self
             .groups
             .iter()
