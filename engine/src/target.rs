@@ -205,6 +205,19 @@ pub struct TargetLabel<'a> {
     pub name: &'a str,
 }
 
+impl TargetLabel<'_> {
+    /// Writes the label into `out` (cleared first), without the formatting
+    /// machinery: this runs for every value.
+    pub fn write_to(&self, out: &mut String) {
+        out.clear();
+        out.push_str(self.source.prefix());
+        if self.source.is_named() {
+            out.push(':');
+            out.push_str(self.name);
+        }
+    }
+}
+
 impl fmt::Display for TargetLabel<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.source.is_named() {

@@ -34,6 +34,8 @@ pub struct RequestState {
     /// Part-header findings held until the part's first value has been
     /// inspected (at most one per check).
     part_reports: Vec<Report>,
+    /// Reused buffer for the current value's label (`args:q`).
+    label: String,
 }
 
 /// A finding held back.
@@ -106,6 +108,7 @@ impl RequestState {
             percent: (body == BodyFlavour::Form).then(encoding::PercentScan::default),
             pending: Vec::new(),
             part_reports: Vec::new(),
+            label: String::new(),
         }
     }
 
@@ -169,7 +172,9 @@ pub fn check_value(
         S::RawBody => (Origin::RawBody, false),
         _ => return,
     };
-    let label = crate::target::TargetLabel { source, name }.to_string();
+    // The label buffer is the request's, reused for every value.
+    let mut label = std::mem::take(&mut state.label);
+    crate::target::TargetLabel { source, name }.write_to(&mut label);
     let value = Value {
         origin,
         is_name,
@@ -186,6 +191,7 @@ pub fn check_value(
     head::check_arg(value, settings, &state.method, sink);
     encoding::check_value(value, state, sink);
     attack::check_value(value, sink);
+    state.label = label;
 }
 
 /// Runs the part-header checks on one multipart part header. What they find
