@@ -81,27 +81,26 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     // Commas, quotes, percent signs and the like are common in prose and
     // carry no injection by themselves: every rule also needs one of these,
     // a statement keyword, or a punctuation-free condition.
-    let punct = input.iter().any(|&b| {
-        matches!(
-            b,
-            b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'@' | b'|'
-        )
-    });
-    if punct
-        || memchr::memmem::find(input, b"--").is_some()
-        || memchr::memmem::find(input, b"/*").is_some()
-    {
-        return true;
+    // One pass for every byte-level sign (this runs on every value).
+    let mut quote = false;
+    let mut operator = false;
+    let mut previous = 0u8;
+    for &b in input {
+        match b {
+            b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'@' | b'|' => return true,
+            // `--` and `/*` open comments.
+            b'-' if previous == b'-' => return true,
+            b'*' if previous == b'/' => return true,
+            b'\'' | b'"' | b'`' => quote = true,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'~' | b'!' | b'\\' => {
+                operator = true
+            }
+            _ => {}
+        }
+        previous = b;
     }
     // A quote breaks out of a quoted value; an operator or a logic word
     // after it makes the rest code (`a'+'b`, `'or'1`).
-    let quote = input.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`'));
-    let operator = input.iter().any(|&b| {
-        matches!(
-            b,
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'~' | b'!' | b'\\'
-        )
-    });
     if quote && operator {
         return true;
     }

@@ -166,6 +166,8 @@ fn is_url_boundary(previous: u8) -> bool {
 /// [`CODE_WINDOW`] bytes. Returns the scheme and the range it covers (to the
 /// end of that word, at most the window).
 pub(super) fn script_url_in_text(input: &[u8]) -> Option<(Scheme, usize, usize)> {
+    // Every script URL has its scheme's colon (`script_url` stops only there).
+    memchr::memchr(b':', input)?;
     let candidates = input.iter().enumerate().filter(|&(at, &byte)| {
         matches!(byte.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'd')
             && at
