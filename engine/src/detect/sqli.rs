@@ -92,9 +92,7 @@ pub fn might_be_sql(input: &[u8]) -> bool {
             b'-' if previous == b'-' => return true,
             b'*' if previous == b'/' => return true,
             b'\'' | b'"' | b'`' => quote = true,
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'~' | b'!' | b'\\' => {
-                operator = true
-            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'~' | b'!' | b'\\' => operator = true,
             _ => {}
         }
         previous = b;
