@@ -456,9 +456,33 @@ fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || haystack.len() < needle.len() {
         return None;
     }
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    // Candidates come from memchr on one byte of the needle: a caseless one
+    // (`/` in `http/`, `<` in `<meta`) when there is one, else the first
+    // letter in both cases. Candidates arrive left to right, so the first
+    // window that matches is the leftmost match.
+    let (offset, first, second) = match needle.iter().position(|b| !b.is_ascii_alphabetic()) {
+        Some(p) => {
+            let b = *needle.get(p)?;
+            (p, b, b)
+        }
+        None => {
+            let b = *needle.first()?;
+            (0, b.to_ascii_lowercase(), b.to_ascii_uppercase())
+        }
+    };
+    let mut from = offset;
+    while let Some(rel) = memchr::memchr2(first, second, haystack.get(from..)?) {
+        let at = from + rel;
+        let start = at - offset;
+        if haystack
+            .get(start..start + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(start);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// RFC 9110 `tchar`.
@@ -492,5 +516,36 @@ mod tests {
             10_010
         );
         assert_eq!(ProtocolCheck::NulInRequestTarget.id().0, 10_012);
+    }
+}
+
+#[cfg(test)]
+mod find_ignore_case_tests {
+    use super::find_ignore_case;
+
+    /// The memchr-anchored search agrees with the plain window scan.
+    #[test]
+    fn agrees_with_a_window_scan() {
+        let naive = |h: &[u8], n: &[u8]| {
+            (!n.is_empty() && h.len() >= n.len())
+                .then(|| h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n)))
+                .flatten()
+        };
+        let haystacks: [&[u8]; 8] = [
+            b"",
+            b"GET /x HTTP/1.1",
+            b"http http/ HTTP/2 hTtP/",
+            b"<META http-equiv=refresh>",
+            b"a<meta<meta",
+            b"unix:/var/run|x",
+            b"hhhhttp/",
+            b"//http",
+        ];
+        let needles: [&[u8]; 6] = [b"http/", b"<meta", b"http-equiv", b"unix:", b"h", b"meta"];
+        for h in haystacks {
+            for n in needles {
+                assert_eq!(find_ignore_case(h, n), naive(h, n), "{h:?} {n:?}");
+            }
+        }
     }
 }
