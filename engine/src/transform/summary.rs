@@ -106,26 +106,10 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    const ALL: [Transform; 13] = [
-        Transform::UrlDecode,
-        Transform::UrlDecodeMulti,
-        Transform::HtmlEntityDecode,
-        Transform::JsDecode,
-        Transform::CssDecode,
-        Transform::Lowercase,
-        Transform::CompressWhitespace,
-        Transform::RemoveNulls,
-        Transform::NormalisePath,
-        Transform::RemoveSqlComments,
-        Transform::Cmdline,
-        Transform::Utf8Overlong,
-        Transform::Base64Decode,
-    ];
-
     /// Soundness: whenever the summary says "unchanged", the transform agrees.
     fn check(value: &[u8]) {
         let summary = Summary::of(value);
-        for t in ALL {
+        for t in Transform::ALL {
             if summary.leaves_unchanged(t) {
                 assert!(
                     matches!(t.apply(value), Cow::Borrowed(_)),
