@@ -27,6 +27,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use palisade_engine::inspector::Settings;
 use palisade_engine::matcher::literals::{
     self, Backend, BackendChoice, BuildLog, LiteralSet, HYPERSCAN_COMPILED_IN,
@@ -485,7 +487,7 @@ fn libinjection_corpora_agree() {
             // The files hold URL-encoded inputs: the raw line is a query
             // string as sent; its decoded form is the value the rules see.
             let label = format!("{}:{}", path.display(), i + 1);
-            let decoded = percent_decode(line);
+            let decoded = common::form_decode(line);
             value_everywhere(
                 &mut parity,
                 &label,
@@ -498,34 +500,6 @@ fn libinjection_corpora_agree() {
         }
     }
     parity.finish("libinjection corpora", 10_000);
-}
-
-#[cfg(feature = "hyperscan")]
-fn percent_decode(line: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(line.len());
-    let mut i = 0;
-    while let Some(&b) = line.get(i) {
-        let escaped = match (b, line.get(i + 1), line.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
-        };
-        match (b, escaped) {
-            (_, Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b'+', None) => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -15,6 +15,8 @@
 
 #![allow(clippy::panic)] // test harness: a failure is a panic
 
+mod common;
+
 use palisade_engine::detect::sqli;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,7 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn libinjection_inputs(path: &Path) -> Vec<Vec<u8>> {
     lines(&read(path))
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace) && !line.starts_with(b"#"))
-        .map(url_decode)
+        .map(common::form_decode)
         .collect()
 }
 
@@ -61,33 +63,6 @@ fn raw_inputs(path: &Path) -> Vec<Vec<u8>> {
         .filter(|line| !line.is_empty() && *line != b"#" && !line.starts_with(b"# "))
         .map(<[u8]>::to_vec)
         .collect()
-}
-
-fn url_decode(line: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(line.len());
-    let mut i = 0;
-    while let Some(&b) = line.get(i) {
-        let escaped = match (b, line.get(i + 1), line.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
-        };
-        match (b, escaped) {
-            (_, Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b'+', None) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (other, None) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 fn show(input: &[u8]) -> String {
@@ -222,7 +197,7 @@ fn own_attack_list_is_detected() {
 
 #[test]
 fn url_decoding_matches_the_corpus_format() {
-    assert_eq!(url_decode(b"1%27+OR+1%3D1"), b"1' OR 1=1");
-    assert_eq!(url_decode(b"100%+%zz%4"), b"100% %zz%4");
-    assert_eq!(url_decode(b"%ff%00"), [0xff, 0x00]);
+    assert_eq!(common::form_decode(b"1%27+OR+1%3D1"), b"1' OR 1=1");
+    assert_eq!(common::form_decode(b"100%+%zz%4"), b"100% %zz%4");
+    assert_eq!(common::form_decode(b"%ff%00"), [0xff, 0x00]);
 }

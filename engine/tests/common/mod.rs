@@ -33,3 +33,32 @@ pub fn signatures_under_test() -> Vec<palisade_engine::signature::Signature> {
         }
     }
 }
+
+/// Decodes a corpus line the way a form value is decoded: `%XX` escapes and
+/// `+` as space; a malformed escape stays as it is.
+pub fn form_decode(line: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while let Some(&b) = line.get(i) {
+        let escaped = match (b, line.get(i + 1), line.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        match (b, escaped) {
+            (_, Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (other, None) => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    out
+}
