@@ -423,6 +423,8 @@ pub fn main(args: &Args) -> u8 {
             return 2;
         }
         let dos = crate::runtime::dos::DosSupervisor::start(Arc::clone(&store));
+        // Before the readiness lines: a SIGTERM right after them is a clean stop.
+        let termination = crate::runtime::termination::Termination::install();
         let running = match start(&config, Arc::new(Checker::new(store))).await {
             Ok(r) => r,
             Err(e) => {
@@ -439,27 +441,10 @@ pub fn main(args: &Args) -> u8 {
                 println!("palisade authz: {name} listening on {a}");
             }
         }
-        wait_for_termination().await;
+        termination.wait().await;
         eprintln!("palisade authz: shutting down");
         running.shutdown().await;
         dos.save_now();
         0
     })
-}
-
-async fn wait_for_termination() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = signal(SignalKind::terminate());
-    let int = signal(SignalKind::interrupt());
-    match (term, int) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

@@ -99,6 +99,8 @@ async fn run(settings: ProxySettings) -> u8 {
     }
     let dos = crate::runtime::dos::DosSupervisor::start(Arc::clone(&store));
     let admin_addr = settings.admin;
+    // Before the readiness lines: a SIGTERM right after them is a clean stop.
+    let termination = crate::runtime::termination::Termination::install();
     let server = match ProxyServer::bind(settings, Arc::clone(&store)).await {
         Ok(s) => s,
         Err(e) => {
@@ -128,7 +130,7 @@ async fn run(settings: ProxySettings) -> u8 {
     }
     let shutdown = server.shutdown_handle();
     tokio::spawn(async move {
-        wait_for_termination().await;
+        termination.wait().await;
         eprintln!("palisade proxy: shutting down, draining in-flight requests");
         shutdown.shutdown();
     });
@@ -139,24 +141,6 @@ async fn run(settings: ProxySettings) -> u8 {
         Err(e) => {
             eprintln!("palisade proxy: {e}");
             EXIT_RUNTIME
-        }
-    }
-}
-
-async fn wait_for_termination() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
         }
     }
 }

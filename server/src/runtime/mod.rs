@@ -8,3 +8,4 @@ pub mod clock;
 pub mod dos;
 pub mod store;
 pub mod telemetry;
+pub mod termination;
