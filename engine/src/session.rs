@@ -85,7 +85,8 @@ pub fn is_session_parameter(name: &str) -> bool {
     // are answered without copying them.
     const LONGEST: usize = 48;
     let name = name.trim();
-    if name.len() > LONGEST {
+    // No session name has brackets; JSON paths and array arguments do.
+    if name.len() > LONGEST || memchr::memchr2(b'[', b']', name.as_bytes()).is_some() {
         return false;
     }
     let mut buffer = [0u8; LONGEST];

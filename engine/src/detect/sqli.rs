@@ -85,9 +85,19 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     let mut quote = false;
     let mut operator = false;
     let mut previous = 0u8;
-    for &b in input {
+    for (i, &b) in input.iter().enumerate() {
         match b {
-            b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'@' | b'|' => return true,
+            b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'|' => return true,
+            // `@var`, `@@version`; not the `@` inside an email address
+            // (`ann.lee@example.org`), by far its commonest use in values.
+            b'@' => {
+                let local_part = previous.is_ascii_alphanumeric()
+                    || matches!(previous, b'.' | b'_' | b'-' | b'+');
+                let domain = input.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+                if !(local_part && domain) {
+                    return true;
+                }
+            }
             // `--` and `/*` open comments.
             b'-' if previous == b'-' => return true,
             b'*' if previous == b'/' => return true,

@@ -14,11 +14,13 @@
 mod chains;
 mod factors;
 pub mod literals;
+mod required;
 
 use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
+use crate::transform::summary::ByteSet;
 use crate::transform::Chain;
 use literals::LiteralSet;
 use regex_automata::meta;
@@ -110,6 +112,9 @@ struct Group {
 pub struct CompiledRules {
     rules: Vec<RuleMeta>,
     confirmers: Vec<Confirm>,
+    /// Per rule: byte sets every match touches (see [`required`]); a
+    /// haystack missing one is not confirmed.
+    required_bytes: Vec<Vec<ByteSet>>,
     /// Groups by target class (indexed by `TargetClass::index`).
     by_class: Vec<ClassIndex>,
 }
@@ -128,6 +133,10 @@ struct ClassIndex {
     /// paranoia level present (ascending), so that a scan at a low level never
     /// pays for higher-level patterns matching ordinary text.
     residual: Vec<(Paranoia, meta::Regex)>,
+    /// For each residual regex: the required bytes of each of its patterns,
+    /// or `None` when some pattern requires none (the regex always runs).
+    /// The regex runs on a haystack only if some pattern's requirements hold.
+    residual_gates: Vec<Option<Vec<Vec<ByteSet>>>>,
     /// The groups' chains as one prefix tree, and each group's node in it.
     chains: chains::ChainTree,
     group_node: Vec<u16>,
@@ -155,6 +164,23 @@ pub struct Scratch {
     representative: Vec<u16>,
     /// The chain tree's node aliases for the value being scanned.
     links: Vec<chains::Link>,
+    /// For each representative group of the value being scanned: the bytes
+    /// its haystack holds, once computed.
+    hay_bytes: Vec<Option<ByteSet>>,
+}
+
+/// The bytes of group `r`'s haystack, computed on first use.
+fn hay_bytes_of(cache: &mut [Option<ByteSet>], r: usize, hay: &[u8]) -> ByteSet {
+    match cache.get_mut(r) {
+        Some(Some(set)) => *set,
+        Some(slot) => *slot.insert(ByteSet::collect(hay)),
+        None => ByteSet::collect(hay),
+    }
+}
+
+/// Whether a haystack holding `present` can satisfy every requirement.
+fn meets(present: &ByteSet, needs: &[ByteSet]) -> bool {
+    needs.iter().all(|n| present.intersects(n))
 }
 
 impl Scratch {
@@ -229,7 +255,14 @@ fn compile_confirm(sig: &Signature, pattern: &str) -> Result<meta::Regex, Compil
         })
 }
 
-fn literals_of(sig: &Signature, pattern: &str) -> Result<Option<Vec<Vec<u8>>>, CompileError> {
+/// What the prefilter needs from a pattern: its required literals (if it has
+/// usable ones) and the punctuation every match contains.
+struct PatternNeeds {
+    literals: Option<Vec<Vec<u8>>>,
+    bytes: Vec<ByteSet>,
+}
+
+fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -248,7 +281,10 @@ fn literals_of(sig: &Signature, pattern: &str) -> Result<Option<Vec<Vec<u8>>>, C
             message: "pattern can match the empty string".into(),
         });
     }
-    Ok(factors::required_literals(&hir, MIN_LITERAL_LEN))
+    Ok(PatternNeeds {
+        literals: factors::required_literals(&hir, MIN_LITERAL_LEN),
+        bytes: required::required_byte_sets(&hir),
+    })
 }
 
 impl CompiledRules {
@@ -259,15 +295,19 @@ impl CompiledRules {
         let mut confirmers = Vec::with_capacity(signatures.len());
         let mut literals = Vec::with_capacity(signatures.len());
         let mut patterns = Vec::with_capacity(signatures.len());
+        let mut required_bytes = Vec::with_capacity(signatures.len());
         for sig in signatures {
             if let Pattern::Detector(d) = sig.pattern {
                 confirmers.push(Confirm::Detector(d));
                 literals.push(None);
                 patterns.push(None);
+                required_bytes.push(Vec::new());
             } else {
                 let pattern = pattern_text(sig);
                 confirmers.push(Confirm::Regex(compile_confirm(sig, &pattern)?));
-                literals.push(literals_of(sig, &pattern)?);
+                let needs = needs_of(sig, &pattern)?;
+                literals.push(needs.literals);
+                required_bytes.push(needs.bytes);
                 patterns.push(Some(pattern));
             }
             rules.push(RuleMeta {
@@ -316,11 +356,12 @@ impl CompiledRules {
             }
         }
         for (class, index) in TargetClass::ALL.iter().zip(by_class.iter_mut()) {
-            index.finish(*class)?;
+            index.finish(*class, &required_bytes)?;
         }
         Ok(CompiledRules {
             rules,
             confirmers,
+            required_bytes,
             by_class,
         })
     }
@@ -438,6 +479,8 @@ impl CompiledRules {
             scratch.representative.push(same.unwrap_or(g) as u16);
         }
         scratch.begin(index.patterns);
+        scratch.hay_bytes.clear();
+        scratch.hay_bytes.resize(index.groups.len(), None);
         if let Some(set) = &index.prefilter {
             for r in 0..index.groups.len() {
                 if scratch.representative.get(r) != Some(&(r as u16)) {
@@ -457,13 +500,20 @@ impl CompiledRules {
                 });
             }
         }
-        for (level, residual) in &index.residual {
+        for (i, (level, residual)) in index.residual.iter().enumerate() {
             if *level > paranoia {
                 break;
             }
+            let gates = index.residual_gates.get(i).and_then(Option::as_ref);
             for r in 0..index.groups.len() {
                 if scratch.representative.get(r) != Some(&(r as u16)) {
                     continue;
+                }
+                if let Some(gates) = gates {
+                    let present = hay_bytes_of(&mut scratch.hay_bytes, r, hay(r));
+                    if !gates.iter().any(|needs| meets(&present, needs)) {
+                        continue;
+                    }
                 }
                 // Rare on ordinary values: when any residual pattern of this
                 // level matches, that level's residual patterns of the groups
@@ -512,6 +562,16 @@ impl CompiledRules {
             }
             if let Some(names) = &gp.names {
                 if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
+            }
+            if let Some(needs) = self
+                .required_bytes
+                .get(gp.rule.0 as usize)
+                .filter(|n| !n.is_empty())
+            {
+                let r = scratch.representative.get(g).map_or(g, |&r| usize::from(r));
+                if !meets(&hay_bytes_of(&mut scratch.hay_bytes, r, haystack), needs) {
                     continue;
                 }
             }
@@ -604,7 +664,11 @@ fn build_group(
 
 impl ClassIndex {
     /// Numbers the groups' patterns class-wide and builds the shared prefilter.
-    fn finish(&mut self, class: TargetClass) -> Result<(), CompileError> {
+    fn finish(
+        &mut self,
+        class: TargetClass,
+        required_bytes: &[Vec<ByteSet>],
+    ) -> Result<(), CompileError> {
         let mut filter_names: Vec<String> = self
             .groups
             .iter()
@@ -641,21 +705,37 @@ impl ClassIndex {
         self.patterns = base as usize;
         // Case sensitivity is per pattern: wrap each in its own flag group.
         let mut residual_by_level: BTreeMap<Paranoia, Vec<String>> = BTreeMap::new();
-        for (p, case_sensitive, level) in self
-            .groups
-            .iter_mut()
-            .flat_map(|g| std::mem::take(&mut g.residual_sources))
-        {
-            residual_by_level
-                .entry(level)
-                .or_default()
-                .push(if case_sensitive {
-                    format!("(?-i:{p})")
-                } else {
-                    format!("(?i:{p})")
-                });
+        let mut gates_by_level: BTreeMap<Paranoia, Option<Vec<Vec<ByteSet>>>> = BTreeMap::new();
+        for group in &mut self.groups {
+            let sources = std::mem::take(&mut group.residual_sources);
+            for ((p, case_sensitive, level), &(pos, _)) in
+                sources.into_iter().zip(group.residual_patterns.iter())
+            {
+                residual_by_level
+                    .entry(level)
+                    .or_default()
+                    .push(if case_sensitive {
+                        format!("(?-i:{p})")
+                    } else {
+                        format!("(?i:{p})")
+                    });
+                let needs = group
+                    .patterns
+                    .get(pos as usize)
+                    .and_then(|gp| required_bytes.get(gp.rule.0 as usize))
+                    .filter(|needs| !needs.is_empty());
+                let gate = gates_by_level
+                    .entry(level)
+                    .or_insert_with(|| Some(Vec::new()));
+                match (needs, gate.as_mut()) {
+                    (Some(needs), Some(list)) => list.push(needs.clone()),
+                    _ => *gate = None,
+                }
+            }
         }
         for (level, residual_texts) in residual_by_level {
+            self.residual_gates
+                .push(gates_by_level.remove(&level).flatten());
             let regex = meta::Regex::builder()
                 .syntax(syntax_config(true))
                 .configure(

@@ -157,12 +157,15 @@ pub fn check_value(value: Value<'_>, sink: &mut dyn Sink) {
         value.origin,
         Origin::Query | Origin::Form | Origin::Multipart
     );
-    if request_line_inside(bytes) {
+    let present = value.present;
+    // Each check below needs a byte an ordinary value lacks: `/` for
+    // `HTTP/`, a line break, `<` for a tag, `)` to close a filter.
+    if present.contains(b'/') && request_line_inside(bytes) {
         sink.report(C::RequestLineInValue, value.label, bytes);
     }
     // Header injection needs a value that ends up in a header: arguments and
     // names, not whole bodies.
-    if argument && bytes.iter().any(|&b| is_break(b)) {
+    if argument && (present.contains(b'\r') || present.contains(b'\n')) {
         if value.is_name && named_form {
             sink.report(C::LineBreakInArgName, value.label, bytes);
         }
@@ -187,17 +190,20 @@ pub fn check_value(value: Value<'_>, sink: &mut dyn Sink) {
     if !argument {
         return;
     }
-    if !value.is_name && meta_http_equiv(bytes) {
+    if !value.is_name && present.contains(b'<') && meta_http_equiv(bytes) {
         sink.report(C::MetaHttpEquiv, value.label, bytes);
     }
-    if ldap_breakout(bytes) {
+    if present.contains(b')') && ldap_breakout(bytes) {
         sink.report(C::LdapFilterBreakout, value.label, bytes);
     }
     if value.is_name && matches!(value.origin, Origin::Query | Origin::Form) {
-        if wants(sink, C::ArrayNameTrailingText) && array_trailing_text(bytes) {
+        if present.contains(b']')
+            && wants(sink, C::ArrayNameTrailingText)
+            && array_trailing_text(bytes)
+        {
             sink.report(C::ArrayNameTrailingText, value.label, bytes);
         }
-        if wants(sink, C::ArrayParam) && bytes.contains(&b'[') {
+        if present.contains(b'[') && wants(sink, C::ArrayParam) {
             sink.report(C::ArrayParam, value.label, bytes);
         }
     }

@@ -11,6 +11,7 @@
 
 use super::{wants, Origin, ProtocolCheck as C, RequestState, Sink, Value};
 use crate::request::RequestHead;
+use crate::transform::summary::ByteSet;
 use crate::transform::url_decode::{percent_decode, url_decode};
 
 /// How far a `%` escape has got.
@@ -136,16 +137,6 @@ impl PercentScan {
     }
 }
 
-/// Control bytes (C0 except TAB, LF, CR; and DEL).
-fn is_control(b: u8) -> bool {
-    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f
-}
-
-/// What paranoia 4 allows in arguments: letters, digits and `& , - . / : = _`.
-fn strict_arg_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"&,-./:=_".contains(&b)
-}
-
 /// What paranoia 4 allows in header values.
 fn strict_header_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b" \"&()*+,-./:;=?@[]_~".contains(&b)
@@ -164,7 +155,7 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
     scan.feed(&head.uri);
     scan.finish(sink);
     let path = url_decode(head.path());
-    bytes_checks(&path, "path", Origin::Path, sink);
+    bytes_checks(&path, ByteSet::collect(&path), "path", Origin::Path, sink);
     // One buffer for the `header:name` label, reused across headers.
     let mut label = String::new();
     for header in &head.headers {
@@ -178,7 +169,13 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
             continue;
         }
         let decoded = percent_decode(&header.value, false);
-        bytes_checks(&decoded, &label, Origin::Header, sink);
+        bytes_checks(
+            &decoded,
+            ByteSet::collect(&decoded),
+            &label,
+            Origin::Header,
+            sink,
+        );
         if wants(sink, C::StrictHeaderCharacter)
             && !FREE_TEXT_HEADERS.contains(&name)
             && !decoded.iter().all(|&b| strict_header_byte(b))
@@ -189,11 +186,28 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
 }
 
 /// NUL, control and non-printable checks shared by the path, headers and arguments.
-fn bytes_checks(bytes: &[u8], label: &str, origin: Origin, sink: &mut dyn Sink) {
-    if bytes.contains(&0) {
+/// Control bytes: C0 but TAB, LF and CR (NUL included), and DEL.
+const CONTROLS: ByteSet = ByteSet::range(0, 0x1f)
+    .minus(ByteSet::of(b"\t\n\r"))
+    .union(ByteSet::of(&[0, 0x7f]));
+/// Bytes that make a value plain text whatever else it holds: printable
+/// ASCII but `%`.
+const PRINTABLE_NOT_PERCENT: ByteSet = ByteSet::range(b' ', b'~').minus(ByteSet::of(b"%"));
+/// [`PRINTABLE_NOT_PERCENT`] and the line breaks and tab of multi-line text.
+const MULTILINE_PRINTABLE_NOT_PERCENT: ByteSet =
+    PRINTABLE_NOT_PERCENT.union(ByteSet::of(b"\t\r\n"));
+/// What paranoia 4 allows in arguments: letters, digits and `& , - . / : = _`.
+const STRICT_ARG: ByteSet = ByteSet::range(b'0', b'9')
+    .union(ByteSet::range(b'a', b'z'))
+    .union(ByteSet::range(b'A', b'Z'))
+    .union(ByteSet::of(b"&,-./:=_"));
+
+/// `present`: the bytes occurring in `bytes`.
+fn bytes_checks(bytes: &[u8], present: ByteSet, label: &str, origin: Origin, sink: &mut dyn Sink) {
+    if present.contains(0) {
         sink.report(C::NulInValue, label, bytes);
     }
-    if wants(sink, C::ControlCharacter) && bytes.iter().any(|&b| b == 0 || is_control(b)) {
+    if present.intersects(&CONTROLS) && wants(sink, C::ControlCharacter) {
         sink.report(C::ControlCharacter, label, bytes);
     }
     let printable_checked = matches!(
@@ -202,7 +216,16 @@ fn bytes_checks(bytes: &[u8], label: &str, origin: Origin, sink: &mut dyn Sink) 
     );
     // Form fields hold multi-line text (textareas); line breaks there are text.
     let multiline = origin == Origin::Form;
-    if printable_checked && wants(sink, C::NonPrintableCharacter) && !plain_text(bytes, multiline) {
+    let surely_plain = present.is_subset(if multiline {
+        &MULTILINE_PRINTABLE_NOT_PERCENT
+    } else {
+        &PRINTABLE_NOT_PERCENT
+    });
+    if printable_checked
+        && !surely_plain
+        && wants(sink, C::NonPrintableCharacter)
+        && !plain_text(bytes, multiline)
+    {
         sink.report(C::NonPrintableCharacter, label, bytes);
     }
 }
@@ -234,34 +257,48 @@ fn plain_text(bytes: &[u8], multiline: bool) -> bool {
 /// Encoding checks on one argument, name or body value.
 pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) {
     let bytes = value.bytes;
+    let present = value.present;
     if value.origin != Origin::RawBody {
-        bytes_checks(bytes, value.label, value.origin, sink);
+        bytes_checks(bytes, present, value.label, value.origin, sink);
     }
+    // ASCII is valid UTF-8; `\`, `%` start the escapes looked for below.
+    const NON_ASCII: ByteSet = ByteSet::range(0x80, 0xff);
+    let non_ascii = present.intersects(&NON_ASCII);
+    let backslash = present.contains(b'\\');
     let form = value.origin == Origin::Form;
     let form_like = matches!(
         value.origin,
         Origin::Query | Origin::Form | Origin::Multipart
     );
     if (value.origin == Origin::Query || (form && !state.form_charset_other))
+        && non_ascii
         && std::str::from_utf8(bytes).is_err()
     {
         sink.report(C::InvalidUtf8, value.label, bytes);
     }
     // JSON clients pass JSON text (with its own \u escapes) in query parameters too.
-    if form_like && !state.json_body() && unicode_escaped_alnum(bytes) {
+    if form_like && backslash && !state.json_body() && unicode_escaped_alnum(bytes) {
         sink.report(C::UnicodeEscapedAlnum, value.label, bytes);
     }
     let query_or_form = matches!(value.origin, Origin::Query | Origin::Form);
     if !query_or_form {
         return;
     }
-    if !value.is_name && wants(sink, C::MultipleUrlEncoding) && still_encoded(bytes) {
+    if !value.is_name
+        && present.contains(b'%')
+        && wants(sink, C::MultipleUrlEncoding)
+        && still_encoded(bytes)
+    {
         sink.report(C::MultipleUrlEncoding, value.label, bytes);
     }
-    if wants(sink, C::StrictArgCharacter) && !bytes.iter().all(|&b| strict_arg_byte(b)) {
+    if !present.is_subset(&STRICT_ARG) && wants(sink, C::StrictArgCharacter) {
         sink.report(C::StrictArgCharacter, value.label, bytes);
     }
-    if !value.is_name && wants(sink, C::BackslashEscape) && lone_backslash_escape(bytes) {
+    if !value.is_name
+        && backslash
+        && wants(sink, C::BackslashEscape)
+        && lone_backslash_escape(bytes)
+    {
         sink.report(C::BackslashEscape, value.label, bytes);
     }
 }
@@ -316,6 +353,23 @@ fn lone_backslash_escape(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::rule::Paranoia;
+
+    #[test]
+    fn byte_classes_are_what_their_names_say() {
+        for b in 0..=255u8 {
+            let control = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+            assert_eq!(CONTROLS.contains(b), control, "{b:#x}");
+            let printable = (b' '..=b'~').contains(&b) && b != b'%';
+            assert_eq!(PRINTABLE_NOT_PERCENT.contains(b), printable, "{b:#x}");
+            assert_eq!(
+                MULTILINE_PRINTABLE_NOT_PERCENT.contains(b),
+                printable || matches!(b, b'\t' | b'\r' | b'\n'),
+                "{b:#x}"
+            );
+            let strict = b.is_ascii_alphanumeric() || b"&,-./:=_".contains(&b);
+            assert_eq!(STRICT_ARG.contains(b), strict, "{b:#x}");
+        }
+    }
 
     #[derive(Default)]
     struct Collect(Vec<(C, Vec<u8>)>);

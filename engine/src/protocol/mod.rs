@@ -25,6 +25,7 @@
 
 use crate::body::BodyIssue;
 use crate::rule::{Category, Paranoia, RuleId, Severity};
+use crate::transform::summary::ByteSet;
 use crate::verdict::Finding;
 
 pub mod attack;
@@ -449,6 +450,10 @@ pub struct Value<'a> {
     pub name: &'a str,
     /// The decoded bytes.
     pub bytes: &'a [u8],
+    /// Which byte values occur in `bytes`, computed once: most checks need a
+    /// byte (`)`, `%`, a line break) that an ordinary value does not hold,
+    /// and skip it without a pass of their own.
+    pub(crate) present: ByteSet,
 }
 
 /// ASCII case-insensitive search.

@@ -181,6 +181,7 @@ pub fn check_value(
         label: &label,
         name,
         bytes,
+        present: crate::transform::summary::ByteSet::collect(bytes),
     };
     if is_name && origin == Origin::Query && wants(sink, ProtocolCheck::DuplicateQueryParam) {
         attack::duplicate_query_name(&mut state.query_names, value, sink);

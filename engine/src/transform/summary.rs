@@ -22,12 +22,59 @@ impl ByteSet {
         ByteSet(words)
     }
 
+    /// The set of bytes in `value` (the runtime form of [`ByteSet::of`]).
+    pub(crate) fn collect(value: &[u8]) -> ByteSet {
+        let mut set = ByteSet::default();
+        for &b in value {
+            set.insert(b);
+        }
+        set
+    }
+
+    /// The bytes `lo..=hi`.
+    pub(crate) const fn range(lo: u8, hi: u8) -> ByteSet {
+        let mut words = [0u64; 4];
+        let mut b = lo as usize;
+        while b <= hi as usize {
+            words[b >> 6] |= 1 << (b & 63);
+            b += 1;
+        }
+        ByteSet(words)
+    }
+
+    /// The bytes not in this set.
+    pub(crate) const fn complement(self) -> ByteSet {
+        ByteSet([!self.0[0], !self.0[1], !self.0[2], !self.0[3]])
+    }
+
+    /// The bytes in this set but not in `other`.
+    pub(crate) const fn minus(self, other: ByteSet) -> ByteSet {
+        ByteSet([
+            self.0[0] & !other.0[0],
+            self.0[1] & !other.0[1],
+            self.0[2] & !other.0[2],
+            self.0[3] & !other.0[3],
+        ])
+    }
+
+    /// Whether `b` is in the set.
+    pub(crate) fn contains(&self, b: u8) -> bool {
+        self.0
+            .get(usize::from(b >> 6))
+            .is_some_and(|w| w & (1 << (b & 63)) != 0)
+    }
+
+    /// Whether every byte of this set is in `other`.
+    pub(crate) fn is_subset(&self, other: &ByteSet) -> bool {
+        !self.intersects(&other.complement())
+    }
+
     /// The set of ASCII uppercase letters.
     const fn uppercase() -> ByteSet {
         ByteSet([0, 0x07FF_FFFE, 0, 0])
     }
 
-    const fn union(self, other: ByteSet) -> ByteSet {
+    pub(crate) const fn union(self, other: ByteSet) -> ByteSet {
         ByteSet([
             self.0[0] | other.0[0],
             self.0[1] | other.0[1],
@@ -36,8 +83,34 @@ impl ByteSet {
         ])
     }
 
-    fn intersects(&self, other: &ByteSet) -> bool {
-        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    pub(crate) fn intersects(&self, other: &ByteSet) -> bool {
+        (self.0[0] & other.0[0])
+            | (self.0[1] & other.0[1])
+            | (self.0[2] & other.0[2])
+            | (self.0[3] & other.0[3])
+            != 0
+    }
+
+    /// Adds one byte.
+    pub(crate) fn insert(&mut self, b: u8) {
+        if let Some(word) = self.0.get_mut(usize::from(b >> 6)) {
+            *word |= 1 << (b & 63);
+        }
+    }
+
+    /// How many bytes the set holds.
+    pub(crate) fn len(&self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+
+    /// Whether an ASCII letter or digit is in the set.
+    pub(crate) fn has_alphanumeric(&self) -> bool {
+        const ALPHANUMERIC: ByteSet = ByteSet([0x03FF_0000_0000_0000, 0x07FF_FFFE_07FF_FFFE, 0, 0]);
+        self.intersects(&ALPHANUMERIC)
     }
 }
 

@@ -1,0 +1,163 @@
+//! Required punctuation of a pattern: sets of bytes such that every match of
+//! the pattern contains at least one byte of each set. The matcher checks a
+//! candidate's haystack against them (a few word-wide ANDs on the haystack's
+//! byte set) before running the confirming regex, so a rule whose literal
+//! (`user`, `ord`) turns up in ordinary prose but whose pattern needs a `(`
+//! or a `;` costs nothing on that prose.
+//!
+//! Only sets without ASCII letters or digits are kept: a pattern's letters are
+//! what its prefilter literals already require, so such sets would seldom turn
+//! a candidate away. The walk over regex-syntax's HIR is conservative: a node
+//! it cannot reason about requires nothing.
+
+use crate::transform::summary::ByteSet;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Most requirements kept per pattern (the narrowest).
+const MAX_KEPT: usize = 4;
+
+/// The byte sets every match of `hir` must touch (each at least once).
+pub(crate) fn required_byte_sets(hir: &Hir) -> Vec<ByteSet> {
+    let mut sets: Vec<ByteSet> = requirements(hir)
+        .into_iter()
+        .filter(|s| !s.has_alphanumeric() && !s.is_empty())
+        .collect();
+    sets.sort_by_key(ByteSet::len);
+    sets.dedup();
+    sets.truncate(MAX_KEPT);
+    sets
+}
+
+/// Every condition a match of `hir` satisfies (a conjunction).
+fn requirements(hir: &Hir) -> Vec<ByteSet> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Vec::new(),
+        HirKind::Literal(lit) => lit.0.iter().map(|&b| ByteSet::of(&[b])).collect(),
+        HirKind::Class(class) => vec![class_bytes(class)],
+        HirKind::Repetition(rep) if rep.min >= 1 => requirements(&rep.sub),
+        HirKind::Repetition(_) => Vec::new(),
+        HirKind::Capture(cap) => requirements(&cap.sub),
+        HirKind::Concat(parts) => parts.iter().flat_map(requirements).collect(),
+        HirKind::Alternation(branches) => {
+            // Each branch contributes its narrowest punctuation requirement;
+            // a match satisfies the union of those. A branch with none makes
+            // the alternation require nothing.
+            let mut union = ByteSet::default();
+            for branch in branches {
+                let narrowest = requirements(branch)
+                    .into_iter()
+                    .filter(|s| !s.has_alphanumeric() && !s.is_empty())
+                    .min_by_key(ByteSet::len);
+                match narrowest {
+                    Some(set) => union = union.union(set),
+                    None => return Vec::new(),
+                }
+            }
+            vec![union]
+        }
+    }
+}
+
+/// The bytes a class can match. A Unicode class (not produced with Unicode
+/// off, but handled) stands for every byte its characters encode to: their
+/// ASCII members, and every non-ASCII byte for the rest.
+fn class_bytes(class: &Class) -> ByteSet {
+    let mut set = ByteSet::default();
+    match class {
+        Class::Bytes(bytes) => {
+            for range in bytes.iter() {
+                for b in range.start()..=range.end() {
+                    set.insert(b);
+                }
+            }
+        }
+        Class::Unicode(chars) => {
+            for range in chars.iter() {
+                let (start, end) = (u32::from(range.start()), u32::from(range.end()));
+                for c in start..=end.min(0x7F) {
+                    set.insert(c as u8);
+                }
+                if end > 0x7F {
+                    for b in 0x80..=0xFFu8 {
+                        set.insert(b);
+                    }
+                }
+            }
+        }
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sets(pattern: &str) -> Vec<ByteSet> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .case_insensitive(true)
+            .build()
+            .parse(pattern)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        required_byte_sets(&hir)
+    }
+
+    #[test]
+    fn punctuation_a_match_needs_is_required() {
+        assert_eq!(sets(r"\b(?:user|ord|char)\s*\("), vec![ByteSet::of(b"(")]);
+        assert_eq!(sets(r"[;|&]\s*cat\b"), vec![ByteSet::of(b";|&")]);
+        assert_eq!(
+            sets(r"(?:;|\$\()\s*id"),
+            vec![ByteSet::of(b";$")],
+            "each branch's narrowest requirement, united"
+        );
+        assert_eq!(
+            sets(r"union\s+select"),
+            vec![ByteSet::of(b"\t\n\x0b\x0c\r ")]
+        );
+    }
+
+    #[test]
+    fn letters_optional_parts_and_open_branches_require_nothing() {
+        assert!(sets(r"union.select").is_empty());
+        assert!(sets(r"a(?:\()?b").is_empty());
+        assert!(sets(r"(?:x\(|select)").is_empty());
+    }
+
+    #[test]
+    fn requirements_hold_on_every_example_of_every_default_signature() {
+        let signatures = crate::defaults::signatures().unwrap_or_default();
+        assert!(signatures.len() > 100);
+        let mut checked = 0;
+        for sig in &signatures {
+            let crate::signature::Pattern::Regex(pattern) = &sig.pattern else {
+                continue;
+            };
+            let Ok(hir) = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .case_insensitive(!sig.case_sensitive)
+                .build()
+                .parse(pattern)
+            else {
+                continue;
+            };
+            let required = required_byte_sets(&hir);
+            for example in &sig.examples {
+                let transformed = sig.chain.apply(example);
+                let present = ByteSet::of(&transformed);
+                for set in &required {
+                    assert!(
+                        present.intersects(set),
+                        "signature {}: example {:?} lacks a required byte",
+                        sig.id,
+                        String::from_utf8_lossy(example)
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{checked} examples checked");
+    }
+}
