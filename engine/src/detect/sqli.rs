@@ -118,7 +118,7 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     let mut previous: u8 = 0;
     for word in input
         .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-        .filter(|w| !w.is_empty() && w.len() <= 9)
+        .filter(|w| !w.is_empty() && w.len() <= LONGEST_WORD)
     {
         let class = word_class(word);
         if class & STRONG != 0 {
@@ -146,30 +146,87 @@ const COMPARISON: u8 = 8;
 const NUMBER: u8 = 16;
 const NOT: u8 = 32;
 
-/// What a word (at most 9 bytes) can contribute to the pre-check, as flags:
-/// the word lists above, compiled into one `match` on the lowercased word.
-fn word_class(word: &[u8]) -> u8 {
-    if word.iter().all(u8::is_ascii_digit) {
-        return NUMBER;
+/// The words the pre-check knows, with what each contributes (as flags).
+const WORDS: [(&[u8], u8); 35] = [
+    (b"union", STRONG),
+    (b"select", STRONG),
+    (b"sleep", STRONG),
+    (b"benchmark", STRONG),
+    (b"waitfor", STRONG),
+    (b"having", STRONG),
+    (b"procedure", STRONG),
+    (b"exec", STRONG),
+    (b"execute", STRONG),
+    (b"drop", STRONG),
+    (b"insert", STRONG),
+    (b"delete", STRONG),
+    (b"update", STRONG),
+    (b"truncate", STRONG),
+    (b"declare", STRONG),
+    (b"shutdown", STRONG),
+    (b"outfile", STRONG),
+    (b"dumpfile", STRONG),
+    (b"load_file", STRONG),
+    (b"pg_sleep", STRONG),
+    (b"and", LOGIC),
+    (b"or", LOGIC),
+    (b"xor", LOGIC),
+    (b"div", LOGIC),
+    (b"is", CONDITION | COMPARISON),
+    (b"like", CONDITION | COMPARISON),
+    (b"regexp", CONDITION | COMPARISON),
+    (b"rlike", CONDITION | COMPARISON),
+    (b"glob", CONDITION | COMPARISON),
+    (b"sounds", CONDITION | COMPARISON),
+    (b"not", CONDITION | NOT),
+    (b"between", CONDITION),
+    (b"true", CONDITION),
+    (b"false", CONDITION),
+    (b"null", CONDITION),
+];
+
+/// Longest word in [`WORDS`].
+const LONGEST_WORD: usize = 9;
+
+/// For each word length, the first letters (bit `letter - 'a'`) that some
+/// word of [`WORDS`] of that length starts with: most words of ordinary
+/// text are turned away by this one test.
+const FIRST_LETTERS: [u32; LONGEST_WORD + 1] = {
+    let mut masks = [0u32; LONGEST_WORD + 1];
+    let mut i = 0;
+    while i < WORDS.len() {
+        let word = WORDS[i].0;
+        masks[word.len()] |= 1 << (word[0] - b'a');
+        i += 1;
     }
-    let mut buf = [0u8; 9];
-    let Some(lower) = buf.get_mut(..word.len()) else {
+    masks
+};
+
+/// What a word (at most [`LONGEST_WORD`] bytes) can contribute to the
+/// pre-check, as flags: a number, or one of [`WORDS`] in any case.
+fn word_class(word: &[u8]) -> u8 {
+    let Some(&first) = word.first() else {
         return 0;
     };
-    lower.copy_from_slice(word);
-    lower.make_ascii_lowercase();
-    match &*lower {
-        b"union" | b"select" | b"sleep" | b"benchmark" | b"waitfor" | b"having" | b"procedure"
-        | b"exec" | b"execute" | b"drop" | b"insert" | b"delete" | b"update" | b"truncate"
-        | b"declare" | b"shutdown" | b"outfile" | b"dumpfile" | b"load_file" | b"pg_sleep" => {
-            STRONG
-        }
-        b"and" | b"or" | b"xor" | b"div" => LOGIC,
-        b"is" | b"like" | b"regexp" | b"rlike" | b"glob" | b"sounds" => CONDITION | COMPARISON,
-        b"not" => CONDITION | NOT,
-        b"between" | b"true" | b"false" | b"null" => CONDITION,
-        _ => 0,
+    if first.is_ascii_digit() {
+        return if word.iter().all(u8::is_ascii_digit) {
+            NUMBER
+        } else {
+            0
+        };
     }
+    let letter = first | 0x20;
+    let known_start = letter.is_ascii_lowercase()
+        && FIRST_LETTERS
+            .get(word.len())
+            .is_some_and(|mask| mask & (1 << (letter - b'a')) != 0);
+    if !known_start {
+        return 0;
+    }
+    WORDS
+        .iter()
+        .find(|(w, _)| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+        .map_or(0, |&(_, class)| class)
 }
 
 fn detect_in(input: &[u8], start: Start) -> Option<Detection> {
@@ -214,6 +271,21 @@ pub fn fingerprints(input: &[u8]) -> [String; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pre_check_words_are_known_in_any_case_and_nothing_else_is() {
+        for (word, class) in WORDS {
+            assert_eq!(word_class(word), class, "{}", String::from_utf8_lossy(word));
+            let upper = word.to_ascii_uppercase();
+            assert_eq!(word_class(&upper), class);
+        }
+        for other in [
+            "unions", "sel", "an", "order", "nullable", "42x", "_or", "Über",
+        ] {
+            assert_eq!(word_class(other.as_bytes()), 0, "{other}");
+        }
+        assert_eq!(word_class(b"2024"), NUMBER);
+    }
 
     fn fired(input: &str) -> Option<String> {
         detect(input.as_bytes()).map(|d| d.fingerprint)

@@ -5,10 +5,17 @@
 //!
 //! Node 0 is the value itself; every other node is its parent's output with
 //! one more transform applied. Each group's chain ends at one node.
+//!
+//! A step that only lowercases (`lowercase`, and `cmdline` on a value the
+//! summary shows it would only lowercase) is not run: the case-insensitive
+//! prefilter reads its parent's bytes, and its own are made on first use
+//! (when a candidate rule of that chain must be confirmed, or a later step
+//! needs them).
 
 use crate::transform::summary::Summary;
 use crate::transform::{Chain, Transform};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 /// The chains of one class, merged on their common prefixes.
 #[derive(Debug, Default)]
@@ -46,9 +53,9 @@ impl ChainTree {
         links: &'s mut Vec<Link>,
     ) -> Outputs<'a, 's> {
         let nodes = self.steps.len() + 1;
-        let mut values: Vec<Cow<'a, [u8]>> = Vec::with_capacity(nodes);
+        let mut values: Vec<NodeBytes<'a>> = Vec::with_capacity(nodes);
         links.clear();
-        values.push(Cow::Borrowed(value));
+        values.push(NodeBytes::Ready(Cow::Borrowed(value)));
         links.push(Link {
             exact: 0,
             folded: 0,
@@ -59,24 +66,32 @@ impl ChainTree {
         for (i, &(parent, step)) in self.steps.iter().enumerate() {
             let node = (i + 1) as u16;
             let from = links.get(usize::from(parent)).copied().unwrap_or_default();
-            let Some(input) = values.get(usize::from(from.exact)) else {
+            let on_value = from.exact == 0;
+            if on_value && summary.leaves_unchanged(step) {
+                values.push(NodeBytes::Ready(Cow::Borrowed(&[])));
+                links.push(from);
                 continue;
-            };
-            let changed: Option<Vec<u8>> = match input {
-                _ if from.exact == 0 && summary.leaves_unchanged(step) => None,
-                Cow::Borrowed(bytes) => match step.apply(bytes) {
-                    Cow::Borrowed(_) => None,
-                    Cow::Owned(next) => Some(next),
-                },
-                Cow::Owned(bytes) => match step.apply(bytes) {
-                    Cow::Borrowed(_) => None,
-                    Cow::Owned(next) => Some(next),
-                },
+            }
+            if step == Transform::Lowercase || (on_value && summary.only_lowercases(step)) {
+                values.push(NodeBytes::Lowercased {
+                    of: from.exact,
+                    bytes: OnceCell::new(),
+                });
+                links.push(Link {
+                    exact: node,
+                    folded: from.folded,
+                });
+                continue;
+            }
+            let input = exact_bytes(&values, from.exact);
+            let changed: Option<Vec<u8>> = match step.apply(input) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(next) => Some(next),
             };
             match changed {
                 None => {
                     // Unchanged: the node reads its parent's bytes.
-                    values.push(Cow::Borrowed(&[]));
+                    values.push(NodeBytes::Ready(Cow::Borrowed(&[])));
                     links.push(from);
                 }
                 Some(next) => {
@@ -88,7 +103,7 @@ impl ChainTree {
                     } else {
                         node
                     };
-                    values.push(Cow::Owned(next));
+                    values.push(NodeBytes::Ready(Cow::Owned(next)));
                     links.push(Link {
                         exact: node,
                         folded,
@@ -108,10 +123,34 @@ pub(crate) struct Link {
     folded: u16,
 }
 
+/// The bytes a node holds itself (a node equal to its parent holds none).
+#[derive(Debug)]
+enum NodeBytes<'a> {
+    Ready(Cow<'a, [u8]>),
+    /// Node `of`'s bytes lowercased, made on first use.
+    Lowercased {
+        of: u16,
+        bytes: OnceCell<Vec<u8>>,
+    },
+}
+
+/// The bytes of `exact`, a node that holds its own (or node 0), making them
+/// if they are a lowercased copy not made yet.
+fn exact_bytes<'v>(values: &'v [NodeBytes<'_>], exact: u16) -> &'v [u8] {
+    match values.get(usize::from(exact)) {
+        Some(NodeBytes::Ready(bytes)) => bytes,
+        Some(NodeBytes::Lowercased { of, bytes }) => {
+            // `of` is an earlier node: the recursion ends at node 0.
+            bytes.get_or_init(|| exact_bytes(values, *of).to_ascii_lowercase())
+        }
+        None => &[],
+    }
+}
+
 /// The outputs of one [`ChainTree::apply`].
 #[derive(Debug)]
 pub(crate) struct Outputs<'a, 's> {
-    values: Vec<Cow<'a, [u8]>>,
+    values: Vec<NodeBytes<'a>>,
     links: &'s [Link],
 }
 
@@ -119,10 +158,13 @@ impl Outputs<'_, '_> {
     /// The exact output at `node`.
     pub(crate) fn bytes(&self, node: u16) -> &[u8] {
         let exact = self.links.get(usize::from(node)).map_or(0, |l| l.exact);
-        self.values
-            .get(usize::from(exact))
-            .map(|v| v.as_ref())
-            .unwrap_or_default()
+        exact_bytes(&self.values, exact)
+    }
+
+    /// Bytes equal to `node`'s output ignoring ASCII case, never made just
+    /// for this: what a case-insensitive scan reads.
+    pub(crate) fn folded_bytes(&self, node: u16) -> &[u8] {
+        self.bytes(self.folded(node))
     }
 
     /// The node whose bytes equal `node`'s ignoring ASCII case.

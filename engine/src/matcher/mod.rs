@@ -99,9 +99,9 @@ struct Group {
     literals: Vec<(Vec<u8>, u32)>,
     /// Index of this group's first pattern in the class-wide numbering.
     base: u32,
-    /// Patterns without usable literals (pattern text, case-sensitive, level),
-    /// checked through the class's residual regexes; cleared once those are built.
-    residual_sources: Vec<(String, bool, Paranoia)>,
+    /// Patterns without usable literals (pattern text, level), checked
+    /// through the class's residual regexes; cleared once those are built.
+    residual_sources: Vec<(String, Paranoia)>,
     /// The residual patterns and their paranoia levels.
     residual_patterns: Vec<(u32, Paranoia)>,
     /// Detector patterns: candidates for every value.
@@ -463,11 +463,20 @@ impl CompiledRules {
         // and the chain tree knows which without comparing bytes.
         let mut links = std::mem::take(&mut scratch.links);
         let outputs = index.chains.apply(value, &mut links);
+        // Exact bytes, for confirming; bytes equal ignoring ASCII case, for
+        // the case-insensitive prefilter and residual regexes (never made
+        // just for them).
         let hay = |g: usize| -> &[u8] {
             index
                 .group_node
                 .get(g)
                 .map_or(&[][..], |&node| outputs.bytes(node))
+        };
+        let hay_folded = |g: usize| -> &[u8] {
+            index
+                .group_node
+                .get(g)
+                .map_or(&[][..], |&node| outputs.folded_bytes(node))
         };
         scratch.representative.clear();
         for (g, &node) in index.group_node.iter().enumerate() {
@@ -486,7 +495,7 @@ impl CompiledRules {
                 if scratch.representative.get(r) != Some(&(r as u16)) {
                     continue;
                 }
-                set.for_each_match(hay(r), |literal| {
+                set.for_each_match(hay_folded(r), |literal| {
                     let Some(owners) = index.owners.get(literal) else {
                         return;
                     };
@@ -510,7 +519,7 @@ impl CompiledRules {
                     continue;
                 }
                 if let Some(gates) = gates {
-                    let present = hay_bytes_of(&mut scratch.hay_bytes, r, hay(r));
+                    let present = hay_bytes_of(&mut scratch.hay_bytes, r, hay_folded(r));
                     if !gates.iter().any(|needs| meets(&present, needs)) {
                         continue;
                     }
@@ -518,7 +527,7 @@ impl CompiledRules {
                 // Rare on ordinary values: when any residual pattern of this
                 // level matches, that level's residual patterns of the groups
                 // sharing this haystack are confirmed one by one.
-                if residual.is_match(hay(r)) {
+                if residual.is_match(hay_folded(r)) {
                     for (g, group) in index.groups.iter().enumerate() {
                         if scratch.representative.get(g) == Some(&(r as u16)) {
                             for &(p, _) in
@@ -571,7 +580,10 @@ impl CompiledRules {
                 .filter(|n| !n.is_empty())
             {
                 let r = scratch.representative.get(g).map_or(g, |&r| usize::from(r));
-                if !meets(&hay_bytes_of(&mut scratch.hay_bytes, r, haystack), needs) {
+                if !meets(
+                    &hay_bytes_of(&mut scratch.hay_bytes, r, hay_folded(r)),
+                    needs,
+                ) {
                     continue;
                 }
             }
@@ -603,6 +615,22 @@ impl CompiledRules {
     }
 }
 
+/// Whether a pattern has an inline flag group that clears `i` (`(?-i)`,
+/// `(?s-i:...)`). Conservative: any `(?` group with `i` after a `-` counts.
+pub(crate) fn sets_case_sensitive_inline(pattern: &str) -> bool {
+    pattern.match_indices("(?").any(|(at, _)| {
+        let flags = pattern
+            .get(at + 2..)
+            .unwrap_or_default()
+            .split([':', ')'])
+            .next()
+            .unwrap_or_default();
+        flags
+            .split_once('-')
+            .is_some_and(|(_, cleared)| cleared.contains('i'))
+    })
+}
+
 fn build_group(
     _class: TargetClass,
     chain: Chain,
@@ -615,7 +643,6 @@ fn build_group(
     let mut group_literals = Vec::new();
     let mut residual_texts = Vec::new();
     let mut residual_patterns = Vec::new();
-    let mut residual_case_sensitive = Vec::new();
     let mut always_patterns = Vec::new();
     for (pos, (rule, names)) in members.into_iter().enumerate() {
         let pos = pos as u32;
@@ -626,20 +653,24 @@ fn build_group(
                 }
             }
             None if patterns.get(rule).is_some_and(Option::is_none) => always_patterns.push(pos),
+            // The residual regexes see bytes equal to the haystack only
+            // ignoring case: a pattern that turns case sensitivity on inside
+            // itself is confirmed on every value instead.
+            None if patterns
+                .get(rule)
+                .and_then(Option::as_deref)
+                .is_some_and(sets_case_sensitive_inline) =>
+            {
+                always_patterns.push(pos)
+            }
             None => {
                 let level = signatures
                     .get(rule)
                     .map(|s| s.paranoia)
                     .unwrap_or(Paranoia::MIN);
-                residual_texts.push(patterns.get(rule).cloned().flatten().unwrap_or_default());
+                let text = patterns.get(rule).cloned().flatten().unwrap_or_default();
+                residual_texts.push((text, level));
                 residual_patterns.push((pos, level));
-                residual_case_sensitive.push((
-                    signatures
-                        .get(rule)
-                        .map(|s| s.case_sensitive)
-                        .unwrap_or(false),
-                    level,
-                ));
             }
         }
         group_patterns.push(GroupPattern {
@@ -652,11 +683,7 @@ fn build_group(
         patterns: group_patterns,
         literals: group_literals,
         base: 0,
-        residual_sources: residual_texts
-            .into_iter()
-            .zip(residual_case_sensitive)
-            .map(|(text, (case_sensitive, level))| (text, case_sensitive, level))
-            .collect(),
+        residual_sources: residual_texts,
         residual_patterns,
         always_patterns,
     })
@@ -704,21 +731,19 @@ impl ClassIndex {
         }
         self.patterns = base as usize;
         // Case sensitivity is per pattern: wrap each in its own flag group.
+        // The residual regexes run on bytes equal to a group's haystack
+        // ignoring ASCII case (see `scan`), so every pattern is in them
+        // case-insensitively: they only select candidates, which are then
+        // confirmed with their own case sensitivity on the exact bytes.
         let mut residual_by_level: BTreeMap<Paranoia, Vec<String>> = BTreeMap::new();
         let mut gates_by_level: BTreeMap<Paranoia, Option<Vec<Vec<ByteSet>>>> = BTreeMap::new();
         for group in &mut self.groups {
             let sources = std::mem::take(&mut group.residual_sources);
-            for ((p, case_sensitive, level), &(pos, _)) in
-                sources.into_iter().zip(group.residual_patterns.iter())
-            {
+            for ((p, level), &(pos, _)) in sources.into_iter().zip(group.residual_patterns.iter()) {
                 residual_by_level
                     .entry(level)
                     .or_default()
-                    .push(if case_sensitive {
-                        format!("(?-i:{p})")
-                    } else {
-                        format!("(?i:{p})")
-                    });
+                    .push(format!("(?i:{p})"));
                 let needs = group
                     .patterns
                     .get(pos as usize)
@@ -768,5 +793,74 @@ impl ClassIndex {
         self.prefilter = Some(set);
         self.owners = owners;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::TargetSource;
+
+    #[test]
+    fn inline_flags_that_clear_case_insensitivity_are_seen() {
+        assert!(sets_case_sensitive_inline("a(?-i)B"));
+        assert!(sets_case_sensitive_inline("(?s-i:X)"));
+        assert!(!sets_case_sensitive_inline("(?i:x)"));
+        assert!(!sets_case_sensitive_inline("(?:a-i)"));
+        assert!(!sets_case_sensitive_inline("a-i"));
+    }
+
+    /// A case-sensitive pattern without literals is found when the group
+    /// whose haystack the prefilter reads first is a lowercased copy of it.
+    #[test]
+    fn case_sensitive_residual_pattern_behind_a_lowercased_group_is_found() {
+        let text = r#"
+[[signature]]
+id = 16901
+name = "lowercased first"
+category = "sqli"
+severity = "critical"
+owasp = "A03:2021"
+case_sensitive = true
+targets = ["args"]
+transforms = ["lowercase"]
+regex = '[0-9]{3}q'
+examples = ["123q"]
+near_misses = ["12q"]
+
+[[signature]]
+id = 16902
+name = "upper then digits"
+category = "sqli"
+severity = "critical"
+owasp = "A03:2021"
+case_sensitive = true
+targets = ["args"]
+transforms = ["remove_nulls"]
+regex = '[A-Z]{2}[0-9]{2}'
+examples = ["AB12"]
+near_misses = ["ab12"]
+"#;
+        let sigs = crate::signature::parse_file("case.toml", text).unwrap_or_default();
+        assert_eq!(sigs.len(), 2);
+        let Ok(rules) = CompiledRules::compile(&sigs) else {
+            panic!("compiles")
+        };
+        let mut scratch = Scratch::default();
+        let mut hits = Vec::new();
+        for value in [&b"AB12"[..], b"ab12"] {
+            rules.scan(
+                Target {
+                    source: TargetSource::QueryArg,
+                    name: "q",
+                    value,
+                },
+                Paranoia::MIN,
+                &mut scratch,
+                &|_| false,
+                &mut |hit| hits.push((value, rules.rules()[hit.rule.0 as usize].id)),
+            );
+        }
+        assert_eq!(hits, vec![(&b"AB12"[..], RuleId(16902))]);
     }
 }

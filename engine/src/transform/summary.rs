@@ -119,6 +119,8 @@ impl ByteSet {
 pub struct Summary {
     bytes: ByteSet,
     double_space: bool,
+    /// A space directly before `/` or `(` (which `cmdline` removes).
+    space_before_slash_or_paren: bool,
     /// The value is `.` or `..` (a path segment on its own).
     dot_segment: bool,
 }
@@ -128,18 +130,37 @@ impl Summary {
     pub fn of(value: &[u8]) -> Summary {
         let mut words = [0u64; 4];
         let mut double_space = false;
+        let mut space_before_slash_or_paren = false;
         let mut previous = 0u8;
         for &b in value {
             if let Some(word) = words.get_mut(usize::from(b >> 6)) {
                 *word |= 1 << (b & 63);
             }
             double_space |= b == b' ' && previous == b' ';
+            space_before_slash_or_paren |= (b == b'/' || b == b'(') && previous == b' ';
             previous = b;
         }
         Summary {
             bytes: ByteSet(words),
             double_space,
+            space_before_slash_or_paren,
             dot_segment: value == b"." || value == b"..",
+        }
+    }
+
+    /// True when `transform` is certain to return the summarised value with
+    /// its ASCII letters lowercased and nothing else changed (then its output
+    /// can be made when, and if, it is needed).
+    pub fn only_lowercases(&self, transform: Transform) -> bool {
+        const CMDLINE_BUT_CASE_AND_SPACE: ByteSet = ByteSet::of(b"\t\n\r\x0b\x0c\\\"'^$`,;");
+        match transform {
+            Transform::Lowercase => true,
+            Transform::Cmdline => {
+                !self.bytes.intersects(&CMDLINE_BUT_CASE_AND_SPACE)
+                    && !self.double_space
+                    && !self.space_before_slash_or_paren
+            }
+            _ => false,
         }
     }
 
@@ -183,6 +204,16 @@ mod tests {
     fn check(value: &[u8]) {
         let summary = Summary::of(value);
         for t in Transform::ALL {
+            if summary.only_lowercases(t) {
+                assert_eq!(
+                    t.apply(value).as_ref(),
+                    value.to_ascii_lowercase().as_slice(),
+                    "{t:?} did more than lowercase {:?}",
+                    String::from_utf8_lossy(value)
+                );
+            }
+        }
+        for t in Transform::ALL {
             if summary.leaves_unchanged(t) {
                 assert!(
                     matches!(t.apply(value), Cow::Borrowed(_)),
@@ -202,7 +233,7 @@ mod tests {
             check(&[b, b]);
             check(&[b'a', b, b'b']);
         }
-        let alphabet = b"aZ09 ./\\%&#-;'\"`^$,\t\n\r\x0b\x0c\xa0\0\xc0\xc1\xe0\xf0=+*:<>(){}[]";
+        let alphabet = b"aZ09 ./\\%&#-;'\"`^$,\t\n\r\x0b\x0c\xa0\0\xc0\xc1\xe0\xf0=+*:<>(){}[]IFS@";
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..200_000 {
             state ^= state << 13;
