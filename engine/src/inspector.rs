@@ -168,6 +168,7 @@ impl Inspector {
             }
         }
         let inspect = admission.gate == Gate::Inspect;
+        let rules_switched_off = fired.iter().any(|&f| f);
         let mut state = State {
             rules: Arc::clone(&self.rules),
             policy: Arc::clone(&self.policy),
@@ -176,6 +177,7 @@ impl Inspector {
             scratch: Scratch::default(),
             clean: CleanCache::default(),
             fired,
+            rules_switched_off,
             target_exclusions,
             fired_checks: Vec::new(),
             hits: Vec::new(),
@@ -292,6 +294,10 @@ struct State {
     /// Body values already scanned without a hit in this request.
     clean: CleanCache,
     fired: Vec<bool>,
+    /// Some rule is off for the rest of the request (excluded, or fired): a
+    /// clean scan then says nothing about the rules skipped, and is not
+    /// remembered across requests (`crate::head_cache`).
+    rules_switched_off: bool,
     /// Exclusions in scope that name targets (checked on each hit).
     target_exclusions: Vec<usize>,
     /// Argument (name, value) pairs, kept only when custom rules read arguments.
@@ -464,6 +470,7 @@ impl State {
             settings,
             scratch,
             fired,
+            rules_switched_off,
             hits,
             clean,
             ..
@@ -481,6 +488,25 @@ impl State {
                 | TargetSource::XmlAttr
         );
         let class = source.class();
+        // Header and cookie values repeat across requests (same browsers).
+        let head_key = matches!(
+            source,
+            TargetSource::Header
+                | TargetSource::HeaderName
+                | TargetSource::Cookie
+                | TargetSource::CookieName
+        )
+        .then(|| crate::head_cache::Key {
+            rules: rules.generation(),
+            paranoia: settings.paranoia.get(),
+            class: class.index() as u8,
+            name_key: rules.name_key(class, name),
+        });
+        if let Some(key) = head_key {
+            if crate::head_cache::seen_clean(key, value) {
+                return;
+            }
+        }
         if cacheable && clean.seen_clean(class.index(), rules.name_key(class, name), value) {
             return;
         }
@@ -505,6 +531,9 @@ impl State {
             if cacheable {
                 clean.remember();
             }
+            if let Some(key) = head_key.filter(|_| !*rules_switched_off) {
+                crate::head_cache::remember(key, value);
+            }
             return;
         }
         let label = TargetLabel { source, name }.to_string();
@@ -523,6 +552,7 @@ impl State {
             }
             if let Some(slot) = fired.get_mut(rule.0 as usize) {
                 *slot = true;
+                self.rules_switched_off = true;
             }
             self.score = self.score.saturating_add(meta.severity.weight());
             self.findings.push(Finding {

@@ -21,6 +21,7 @@ pub mod defaults;
 pub mod detect;
 pub mod dos;
 pub mod exclusion;
+pub mod head_cache;
 pub mod inspector;
 pub mod matcher;
 pub mod policy;

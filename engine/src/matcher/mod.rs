@@ -117,6 +117,9 @@ pub struct CompiledRules {
     required_bytes: Vec<Vec<ByteSet>>,
     /// Groups by target class (indexed by `TargetClass::index`).
     by_class: Vec<ClassIndex>,
+    /// Distinct for every compiled set in this process (what the head cache
+    /// keys its entries by).
+    generation: u64,
 }
 
 /// The groups of one target class and their shared literal prefilter.
@@ -358,12 +361,19 @@ impl CompiledRules {
         for (class, index) in TargetClass::ALL.iter().zip(by_class.iter_mut()) {
             index.finish(*class, &required_bytes)?;
         }
+        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(CompiledRules {
             rules,
             confirmers,
             required_bytes,
             by_class,
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// A number no other rule set compiled in this process has.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The rules, indexed by [`RuleIndex`].
