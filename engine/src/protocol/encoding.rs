@@ -155,7 +155,7 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
     scan.feed(&head.uri);
     scan.finish(sink);
     let path = url_decode(head.path());
-    bytes_checks(&path, ByteSet::collect(&path), "path", Origin::Path, sink);
+    bytes_checks(&path, None, "path", Origin::Path, sink);
     // One buffer for the `header:name` label, reused across headers.
     let mut label = String::new();
     for header in &head.headers {
@@ -169,13 +169,7 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
             continue;
         }
         let decoded = percent_decode(&header.value, false);
-        bytes_checks(
-            &decoded,
-            ByteSet::collect(&decoded),
-            &label,
-            Origin::Header,
-            sink,
-        );
+        bytes_checks(&decoded, None, &label, Origin::Header, sink);
         if wants(sink, C::StrictHeaderCharacter)
             && !FREE_TEXT_HEADERS.contains(&name)
             && !decoded.iter().all(|&b| strict_header_byte(b))
@@ -203,11 +197,26 @@ const STRICT_ARG: ByteSet = ByteSet::range(b'0', b'9')
     .union(ByteSet::of(b"&,-./:=_"));
 
 /// `present`: the bytes occurring in `bytes`.
-fn bytes_checks(bytes: &[u8], present: ByteSet, label: &str, origin: Origin, sink: &mut dyn Sink) {
-    if present.contains(0) {
+/// `present`: the bytes occurring in `bytes` when already known (argument
+/// values); without it each check looks at the bytes itself, only if wanted.
+fn bytes_checks(
+    bytes: &[u8],
+    present: Option<&ByteSet>,
+    label: &str,
+    origin: Origin,
+    sink: &mut dyn Sink,
+) {
+    let nul = present.map_or_else(|| memchr::memchr(0, bytes).is_some(), |p| p.contains(0));
+    if nul {
         sink.report(C::NulInValue, label, bytes);
     }
-    if present.intersects(&CONTROLS) && wants(sink, C::ControlCharacter) {
+    let control = |p: Option<&ByteSet>| {
+        p.map_or_else(
+            || bytes.iter().any(|&b| CONTROLS.contains(b)),
+            |p| p.intersects(&CONTROLS),
+        )
+    };
+    if wants(sink, C::ControlCharacter) && control(present) {
         sink.report(C::ControlCharacter, label, bytes);
     }
     let printable_checked = matches!(
@@ -216,10 +225,12 @@ fn bytes_checks(bytes: &[u8], present: ByteSet, label: &str, origin: Origin, sin
     );
     // Form fields hold multi-line text (textareas); line breaks there are text.
     let multiline = origin == Origin::Form;
-    let surely_plain = present.is_subset(if multiline {
-        &MULTILINE_PRINTABLE_NOT_PERCENT
-    } else {
-        &PRINTABLE_NOT_PERCENT
+    let surely_plain = present.is_some_and(|p| {
+        p.is_subset(if multiline {
+            &MULTILINE_PRINTABLE_NOT_PERCENT
+        } else {
+            &PRINTABLE_NOT_PERCENT
+        })
     });
     if printable_checked
         && !surely_plain
@@ -259,7 +270,7 @@ pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) 
     let bytes = value.bytes;
     let present = value.present;
     if value.origin != Origin::RawBody {
-        bytes_checks(bytes, present, value.label, value.origin, sink);
+        bytes_checks(bytes, Some(&present), value.label, value.origin, sink);
     }
     // ASCII is valid UTF-8; `\`, `%` start the escapes looked for below.
     const NON_ASCII: ByteSet = ByteSet::range(0x80, 0xff);
