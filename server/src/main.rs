@@ -9,6 +9,12 @@ use palisade_server::{check, dos_cmd, engine_setup, policy_cmd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the request path allocates
+/// small, short-lived buffers (headers, chain outputs, records), where glibc's
+/// malloc spent about a tenth of the proxy's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for invalid configuration (EX_USAGE / EX_DATAERR family).
 const EXIT_CONFIG: u8 = 64;
 

@@ -4,7 +4,11 @@
 //! Contract: the request path never waits for the log. Records are serialised
 //! on the request path and handed to a writer thread through a bounded queue;
 //! when the queue is full the record is dropped and
-//! `palisade_audit_dropped_total` counts it. Values of `Authorization`,
+//! `palisade_audit_dropped_total` counts it. The writer is never blocked on
+//! the queue: it wakes every [`GATHER`] on its own, writes what has gathered
+//! in one write, and sleeps again, so queuing a record never wakes a thread
+//! (a context switch per logged request cost the proxy about a tenth of its
+//! throughput). [`AuditLog::finish`] writes what is left at shutdown. Values of `Authorization`,
 //! `Proxy-Authorization` and `Cookie` headers (cookie names are kept) and
 //! excerpts of findings on those targets are replaced by `[redacted]`.
 //! Rotation: when a line would take the file past `max_file_bytes`, `audit.log`
@@ -19,10 +23,15 @@ use palisade_engine::Verdict;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const REDACTED: &str = "[redacted]";
 const QUEUE: usize = 8192;
+/// How long records gather between two writes.
+pub const GATHER: Duration = Duration::from_millis(20);
 /// Longest path (escaped) kept in a record.
 const PATH_BYTES: usize = 1024;
 
@@ -31,6 +40,13 @@ const PATH_BYTES: usize = 1024;
 pub struct AuditLog {
     mode: AuditMode,
     tx: SyncSender<Vec<u8>>,
+    writer: Arc<Writer>,
+}
+
+/// The writer thread, for stopping it.
+struct Writer {
+    stop: Arc<AtomicBool>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 #[derive(Serialize)]
@@ -144,13 +160,32 @@ impl AuditLog {
             )?),
             None => Sink::Stdout,
         };
-        std::thread::Builder::new()
-            .name("palisade-audit".to_string())
-            .spawn(move || write_loop(rx, sink))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("palisade-audit".to_string())
+                .spawn(move || write_loop(&rx, sink, &stop))?
+        };
         Ok(Some(AuditLog {
             mode: settings.mode,
             tx,
+            writer: Arc::new(Writer {
+                stop,
+                thread: Mutex::new(Some(thread)),
+            }),
         }))
+    }
+
+    /// Writes every record queued so far and stops the writer (at shutdown;
+    /// records queued afterwards are dropped and counted).
+    pub fn finish(&self) {
+        self.writer.stop.store(true, Ordering::Release);
+        let thread = self.writer.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
     }
 
     /// Whether this verdict is logged.
@@ -215,18 +250,39 @@ enum Sink {
     File(RotatingFile),
 }
 
-fn write_loop(rx: Receiver<Vec<u8>>, mut sink: Sink) {
-    while let Ok(line) = rx.recv() {
-        let result = match &mut sink {
-            Sink::Stdout => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&line).and_then(|()| out.flush())
+fn write_loop(rx: &Receiver<Vec<u8>>, mut sink: Sink, stop: &AtomicBool) {
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // Read the flag first: a record queued before `finish` set it is
+        // drained below, before the loop ends.
+        let stopping = stop.load(Ordering::Acquire);
+        let disconnected = loop {
+            match rx.try_recv() {
+                Ok(line) => batch.push(line),
+                Err(TryRecvError::Empty) => break false,
+                Err(TryRecvError::Disconnected) => break true,
             }
-            Sink::File(f) => f.write_line(&line),
         };
-        if let Err(e) = result {
-            tracing::error!(error = %e, "audit log write failed");
+        if !batch.is_empty() {
+            let result = match &mut sink {
+                Sink::Stdout => {
+                    let mut out = std::io::stdout().lock();
+                    batch
+                        .iter()
+                        .try_for_each(|line| out.write_all(line))
+                        .and_then(|()| out.flush())
+                }
+                Sink::File(f) => f.write_lines(&batch),
+            };
+            if let Err(e) = result {
+                tracing::error!(error = %e, "audit log write failed");
+            }
+            batch.clear();
         }
+        if stopping || disconnected {
+            return;
+        }
+        std::thread::park_timeout(GATHER);
     }
 }
 
@@ -279,12 +335,23 @@ impl RotatingFile {
     }
 
     pub fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
-        if self.size > 0 && self.size.saturating_add(line.len() as u64) > self.max_bytes {
-            self.rotate()?;
+        self.write_lines(std::slice::from_ref(&line))
+    }
+
+    /// Writes lines in as few writes as rotation allows (one, usually).
+    pub fn write_lines<L: AsRef<[u8]>>(&mut self, lines: &[L]) -> std::io::Result<()> {
+        let mut pending: Vec<u8> = Vec::new();
+        for line in lines {
+            let line = line.as_ref();
+            if self.size > 0 && self.size.saturating_add(line.len() as u64) > self.max_bytes {
+                self.file.write_all(&pending)?;
+                pending.clear();
+                self.rotate()?;
+            }
+            pending.extend_from_slice(line);
+            self.size = self.size.saturating_add(line.len() as u64);
         }
-        self.file.write_all(line)?;
-        self.size = self.size.saturating_add(line.len() as u64);
-        Ok(())
+        self.file.write_all(&pending)
     }
 }
 
@@ -321,6 +388,51 @@ mod tests {
         assert!(rotated(&path, 2).exists());
         assert!(!rotated(&path, 3).exists());
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 60);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn records_gathered_between_writes_are_all_written_by_finish() {
+        let dir = std::env::temp_dir().join(format!("palisade-audit-batch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("audit.log");
+        let log = AuditLog::start(&AuditSettings {
+            mode: AuditMode::All,
+            path: Some(path.clone()),
+            max_file_bytes: 1 << 30,
+            max_files: 2,
+        })
+        .unwrap()
+        .unwrap();
+        let inspector = palisade_engine::Inspector::new(
+            std::sync::Arc::new(palisade_engine::defaults::compiled_rules().unwrap()),
+            &palisade_engine::defaults::policy().unwrap(),
+        );
+        let head = RequestHead::new("GET", b"/a?q=1").with_header("Host", "shop.example");
+        let verdict = inspector.inspect(&head, b"");
+        for i in 0..500 {
+            let id = format!("req-{i}");
+            log.record(&Entry {
+                request_id: &id,
+                head: &head,
+                verdict: &verdict,
+                client: None,
+                status: 200,
+                policy_version: 1,
+            });
+        }
+        log.finish();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["request_id"].to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), 500);
+        assert_eq!(ids[0], "\"req-0\"");
+        assert_eq!(ids[499], "\"req-499\"");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

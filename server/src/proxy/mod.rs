@@ -194,6 +194,11 @@ impl ProxyServer {
         for t in tasks {
             let _ = t.await;
         }
+        // Drained: what the audit writer holds goes to the file now.
+        if let Some(audit) = &shared.audit {
+            let audit = audit.clone();
+            let _ = tokio::task::spawn_blocking(move || audit.finish()).await;
+        }
         Ok(())
     }
 }
