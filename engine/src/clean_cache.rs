@@ -88,8 +88,16 @@ impl CleanCache {
 
 /// A cheap hash of the entry, folded to a slot index.
 fn slot_of(class: usize, name_key: u16, value: &[u8]) -> usize {
+    slot_index((class as u64) << 16 | u64::from(name_key), value, SLOTS)
+}
+
+/// Folds `seed` and `value` into an index below `slots` (a power of two):
+/// a cheap multiplicative hash over 8-byte words, for the direct-mapped
+/// caches (this one and `crate::head_cache`). Not collision-resistant, and
+/// need not be: entries are compared byte for byte.
+pub(crate) fn slot_index(seed: u64, value: &[u8], slots: usize) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (class as u64) << 16 | u64::from(name_key);
+    let mut h = seed;
     for chunk in value.chunks(8) {
         let mut word = [0u8; 8];
         if let Some(prefix) = word.get_mut(..chunk.len()) {
@@ -98,7 +106,7 @@ fn slot_of(class: usize, name_key: u16, value: &[u8]) -> usize {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
     }
     h ^= value.len() as u64;
-    ((h.wrapping_mul(K) >> 32) as usize) & (SLOTS - 1)
+    ((h.wrapping_mul(K) >> 32) as usize) & (slots - 1)
 }
 
 #[cfg(test)]

@@ -99,20 +99,11 @@ pub fn clear_this_thread() {
 
 /// A cheap hash of the entry, folded to a slot index.
 fn slot_of(key: Key, value: &[u8]) -> usize {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = key.rules
+    let seed = key.rules
         ^ (u64::from(key.paranoia) << 40)
         ^ (u64::from(key.class) << 32)
         ^ u64::from(key.name_key);
-    for chunk in value.chunks(8) {
-        let mut word = [0u8; 8];
-        if let Some(prefix) = word.get_mut(..chunk.len()) {
-            prefix.copy_from_slice(chunk);
-        }
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-    }
-    h ^= value.len() as u64;
-    ((h.wrapping_mul(K) >> 32) as usize) & (SLOTS - 1)
+    crate::clean_cache::slot_index(seed, value, SLOTS)
 }
 
 #[cfg(test)]

@@ -225,13 +225,7 @@ mod tests {
     use super::*;
 
     fn lits(pattern: &str) -> Option<Vec<String>> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .case_insensitive(true)
-            .build()
-            .parse(pattern)
-            .ok()?;
+        let hir = crate::matcher::parse_hir(pattern, true).ok()?;
         required_literals(&hir, 2).map(|v| {
             v.into_iter()
                 .map(|s| String::from_utf8_lossy(&s).into_owned())

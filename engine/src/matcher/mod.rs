@@ -265,18 +265,26 @@ struct PatternNeeds {
     bytes: Vec<ByteSet>,
 }
 
-fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// A pattern's HIR in the matcher's dialect (bytes, no Unicode, no UTF-8
+/// requirement), which literal and punctuation extraction walk.
+pub(crate) fn parse_hir(
+    pattern: &str,
+    case_insensitive: bool,
+) -> Result<regex_syntax::hir::Hir, regex_syntax::Error> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
-        .case_insensitive(!sig.case_sensitive)
+        .case_insensitive(case_insensitive)
         .build()
         .parse(pattern)
-        .map_err(|e| CompileError::Pattern {
-            origin: sig.origin.clone(),
-            id: sig.id,
-            message: e.to_string(),
-        })?;
+}
+
+fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError> {
+    let hir = parse_hir(pattern, !sig.case_sensitive).map_err(|e| CompileError::Pattern {
+        origin: sig.origin.clone(),
+        id: sig.id,
+        message: e.to_string(),
+    })?;
     if hir.properties().minimum_len() == Some(0) {
         return Err(CompileError::Pattern {
             origin: sig.origin.clone(),

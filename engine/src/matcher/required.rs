@@ -93,13 +93,8 @@ mod tests {
     use super::*;
 
     fn sets(pattern: &str) -> Vec<ByteSet> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .case_insensitive(true)
-            .build()
-            .parse(pattern)
-            .unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        let hir =
+            crate::matcher::parse_hir(pattern, true).unwrap_or_else(|e| panic!("{pattern}: {e}"));
         required_byte_sets(&hir)
     }
 
@@ -134,13 +129,7 @@ mod tests {
             let crate::signature::Pattern::Regex(pattern) = &sig.pattern else {
                 continue;
             };
-            let Ok(hir) = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .case_insensitive(!sig.case_sensitive)
-                .build()
-                .parse(pattern)
-            else {
+            let Ok(hir) = crate::matcher::parse_hir(pattern, !sig.case_sensitive) else {
                 continue;
             };
             let required = required_byte_sets(&hir);
