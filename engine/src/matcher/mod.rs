@@ -266,24 +266,26 @@ struct PatternNeeds {
 }
 
 /// A pattern's HIR in the matcher's dialect (bytes, no Unicode, no UTF-8
-/// requirement), which literal and punctuation extraction walk.
+/// requirement), which literal and punctuation extraction walk; the error
+/// is the parser's message.
 pub(crate) fn parse_hir(
     pattern: &str,
     case_insensitive: bool,
-) -> Result<regex_syntax::hir::Hir, regex_syntax::Error> {
+) -> Result<regex_syntax::hir::Hir, String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(case_insensitive)
         .build()
         .parse(pattern)
+        .map_err(|e| e.to_string())
 }
 
 fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError> {
-    let hir = parse_hir(pattern, !sig.case_sensitive).map_err(|e| CompileError::Pattern {
+    let hir = parse_hir(pattern, !sig.case_sensitive).map_err(|message| CompileError::Pattern {
         origin: sig.origin.clone(),
         id: sig.id,
-        message: e.to_string(),
+        message,
     })?;
     if hir.properties().minimum_len() == Some(0) {
         return Err(CompileError::Pattern {
