@@ -1,6 +1,8 @@
-//! Header and cookie values this thread has already scanned clean, kept
-//! across requests: the same browsers send the same `User-Agent`, `Accept`,
-//! `sec-ch-ua` and cookie names request after request, and a scan's outcome
+//! Values of the request head (method, target, path, query arguments,
+//! headers, cookies) this thread has already scanned clean, kept across
+//! requests: the same browsers send the same `User-Agent`, `Accept`,
+//! `sec-ch-ua` and cookie names request after request, and popular pages the
+//! same paths and arguments. A scan's outcome
 //! depends only on the rule set, the paranoia level, the target class, which
 //! name-limited patterns the name selects (`CompiledRules::name_key`) and the
 //! value's bytes.
@@ -20,7 +22,7 @@
 use std::cell::RefCell;
 
 /// Slots per thread (a power of two).
-pub const SLOTS: usize = 1024;
+pub const SLOTS: usize = 4096;
 /// Longest value remembered.
 pub const MAX_VALUE_BYTES: usize = 512;
 

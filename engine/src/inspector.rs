@@ -488,10 +488,17 @@ impl State {
                 | TargetSource::XmlAttr
         );
         let class = source.class();
-        // Header and cookie values repeat across requests (same browsers).
+        // Values of the request head repeat across requests (the same
+        // browsers' headers, the same paths and query arguments).
         let head_key = matches!(
             source,
-            TargetSource::Header
+            TargetSource::Method
+                | TargetSource::Uri
+                | TargetSource::Path
+                | TargetSource::QueryString
+                | TargetSource::QueryArgName
+                | TargetSource::QueryArg
+                | TargetSource::Header
                 | TargetSource::HeaderName
                 | TargetSource::Cookie
                 | TargetSource::CookieName
