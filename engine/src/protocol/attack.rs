@@ -113,8 +113,10 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
         name.clear();
         name.push_str(&header.name);
         name.make_ascii_lowercase();
+        // A decoded line break needs a raw one or an escape.
+        let may_break = memchr::memchr3(b'\r', b'\n', b'%', &header.value).is_some();
         let decoded = percent_decode(&header.value, false);
-        if decoded.iter().any(|&b| is_break(b)) {
+        if may_break && decoded.iter().any(|&b| is_break(b)) {
             let label = format!("header:{name}");
             // URLs and cookies carry application data (a multi-line form field
             // in a Referer's query): judged like query arguments. In any other
@@ -136,6 +138,10 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
         for (cookie, value) in cookie_pairs(&header.value) {
             if cookie.eq_ignore_ascii_case(b"$Version") {
                 sink.report(C::CookieVersionAttribute, "cookie:$Version", value);
+            }
+            // A filter breakout needs a `)`, raw or escaped.
+            if memchr::memchr2(b')', b'%', value).is_none() {
+                continue;
             }
             let value = url_decode(value);
             if ldap_breakout(&value) {

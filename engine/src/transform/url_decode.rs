@@ -40,9 +40,12 @@ fn push_code_point(out: &mut Vec<u8>, code: u32) {
 
 /// Decodes percent escapes; with `plus_as_space`, `+` becomes a space (form encoding).
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
-    let first = input
-        .iter()
-        .position(|&b| b == b'%' || (plus_as_space && b == b'+'));
+    // memchr: most values hold no escape, and this search is all they cost.
+    let first = if plus_as_space {
+        memchr::memchr2(b'%', b'+', input)
+    } else {
+        memchr::memchr(b'%', input)
+    };
     let Some(first) = first else {
         return Cow::Borrowed(input);
     };
