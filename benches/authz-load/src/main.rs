@@ -120,21 +120,45 @@ struct Args {
     /// Which requests: benign, attack or both.
     #[arg(long, default_value = "both")]
     kind: String,
+    /// Cycle through this many variants of each request, each with its own
+    /// User-Agent, session cookie and `ref` argument (as from that many
+    /// browsers), instead of repeating one: values the service has not seen
+    /// recently are scanned in full. 1 = one request repeated.
+    #[arg(long, default_value_t = 1)]
+    distinct: usize,
 }
 
-/// A browser navigation as Envoy describes it: 12 headers, 6 cookies, 6 query args.
-fn check_request(query: &str) -> CheckRequest {
+/// A browser navigation as Envoy describes it: 12 headers, 6 cookies, 6 query
+/// args. Variant `n` > 0 stands for another browser: its own User-Agent build,
+/// session cookie and `ref` argument.
+fn check_request(query: &str, n: usize) -> CheckRequest {
+    let (user_agent, cookie, query) = if n == 0 {
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".to_string(),
+            "session=8f14e45fceea167a5a36dedd4bea2543; cart=3; theme=dark; consent=yes; ab=b; tz=Europe%2FLondon".to_string(),
+            query.to_string(),
+        )
+    } else {
+        (
+            format!("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.{n}.0 Safari/537.36"),
+            format!("session={:032x}; cart=3; theme=dark; consent=yes; ab=b; tz=Europe%2FLondon", n as u128 * 0x9E37_79B9_7F4A_7C15),
+            format!("{query}{n}"),
+        )
+    };
     let headers: HashMap<String, String> = [
         (":authority", "shop.example"),
         (":method", "GET"),
-        (":path", query),
+        (":path", query.as_str()),
         (":scheme", "https"),
-        ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"),
-        ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"),
+        ("user-agent", user_agent.as_str()),
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+        ),
         ("accept-language", "en-GB,en;q=0.9"),
         ("accept-encoding", "gzip, deflate, br"),
         ("referer", "https://shop.example/catalogue/shoes?page=2"),
-        ("cookie", "session=8f14e45fceea167a5a36dedd4bea2543; cart=3; theme=dark; consent=yes; ab=b; tz=Europe%2FLondon"),
+        ("cookie", cookie.as_str()),
         ("sec-fetch-mode", "navigate"),
         ("sec-fetch-site", "same-origin"),
         ("upgrade-insecure-requests", "1"),
@@ -162,7 +186,7 @@ fn check_request(query: &str) -> CheckRequest {
                     id: "5f0c6b8e-2b47-4a3c-9c1e-7f1d2a3b4c5d".to_string(),
                     method: "GET".to_string(),
                     headers,
-                    path: query.to_string(),
+                    path: query.clone(),
                     host: "shop.example".to_string(),
                     scheme: "https".to_string(),
                     protocol: "HTTP/2".to_string(),
@@ -224,7 +248,7 @@ fn percentile(sorted: &[u64], p: f64) -> Duration {
 
 async fn run(
     channels: &[Channel],
-    request: &Bytes,
+    requests: &[Bytes],
     concurrency: usize,
     duration: Duration,
     expect_allow: bool,
@@ -234,7 +258,7 @@ async fn run(
     let mut tasks = Vec::with_capacity(concurrency);
     for i in 0..concurrency {
         let channel = channels.get(i % channels.len().max(1)).cloned();
-        let request = request.clone();
+        let requests = requests.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(1 << 16);
             let (mut wrong, mut errors) = (0usize, 0usize);
@@ -243,16 +267,18 @@ async fn run(
             };
             let mut client = tonic::client::Grpc::new(channel);
             let path = PathAndQuery::from_static(CHECK_PATH);
+            // Streams start at different variants and step through them all.
+            let mut next = i;
             while Instant::now() < deadline {
+                let Some(request) = requests.get(next % requests.len().max(1)).cloned() else {
+                    break;
+                };
+                next = next.wrapping_add(concurrency);
                 let t = Instant::now();
                 let result = match client.ready().await {
                     Ok(()) => {
                         client
-                            .unary(
-                                tonic::Request::new(request.clone()),
-                                path.clone(),
-                                PreEncoded,
-                            )
+                            .unary(tonic::Request::new(request), path.clone(), PreEncoded)
                             .await
                     }
                     Err(e) => Err(Status::unavailable(e.to_string())),
@@ -363,11 +389,13 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
     let server_pid = server_pid.map(|p| p.to_string());
     let mut ok = true;
     for (name, path, expect_allow) in kinds {
-        let request = Bytes::from(check_request(path).encode_to_vec());
+        let requests: Vec<Bytes> = (0..args.distinct.max(1))
+            .map(|n| Bytes::from(check_request(path, n).encode_to_vec()))
+            .collect();
         if args.warmup_seconds > 0 {
             let _ = run(
                 &channels,
-                &request,
+                &requests,
                 args.concurrency,
                 Duration::from_secs(args.warmup_seconds),
                 expect_allow,
@@ -379,7 +407,7 @@ async fn main_async(args: Args, target: SocketAddr, server_pid: Option<u32>) -> 
         let busy_before = machine_busy();
         let m = run(
             &channels,
-            &request,
+            &requests,
             args.concurrency,
             Duration::from_secs(args.duration_seconds),
             expect_allow,
