@@ -12,7 +12,7 @@
 //! (when a candidate rule of that chain must be confirmed, or a later step
 //! needs them).
 
-use crate::transform::summary::Summary;
+use crate::transform::summary::{ByteSet, Summary};
 use crate::transform::{Chain, Transform};
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -111,7 +111,11 @@ impl ChainTree {
                 }
             }
         }
-        Outputs { values, links }
+        Outputs {
+            values,
+            links,
+            value_bytes: summary.bytes(),
+        }
     }
 }
 
@@ -152,6 +156,8 @@ fn exact_bytes<'v>(values: &'v [NodeBytes<'_>], exact: u16) -> &'v [u8] {
 pub(crate) struct Outputs<'a, 's> {
     values: Vec<NodeBytes<'a>>,
     links: &'s [Link],
+    /// The bytes the value (node 0) holds, from its summary.
+    value_bytes: ByteSet,
 }
 
 impl Outputs<'_, '_> {
@@ -159,6 +165,12 @@ impl Outputs<'_, '_> {
     pub(crate) fn bytes(&self, node: u16) -> &[u8] {
         let exact = self.links.get(usize::from(node)).map_or(0, |l| l.exact);
         exact_bytes(&self.values, exact)
+    }
+
+    /// The set of bytes in `node`'s output ignoring ASCII case, when known
+    /// without a pass over it (the output is the value's, up to case).
+    pub(crate) fn known_byte_set(&self, node: u16) -> Option<ByteSet> {
+        (self.folded(node) == 0).then_some(self.value_bytes)
     }
 
     /// Bytes equal to `node`'s output ignoring ASCII case, never made just

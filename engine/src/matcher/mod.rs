@@ -172,8 +172,17 @@ pub struct Scratch {
     hay_bytes: Vec<Option<ByteSet>>,
 }
 
-/// The bytes of group `r`'s haystack, computed on first use.
-fn hay_bytes_of(cache: &mut [Option<ByteSet>], r: usize, hay: &[u8]) -> ByteSet {
+/// The bytes of group `r`'s haystack: `known` when the chain tree already
+/// has them, else computed from `hay` on first use.
+fn hay_bytes_of(
+    cache: &mut [Option<ByteSet>],
+    r: usize,
+    known: Option<ByteSet>,
+    hay: &[u8],
+) -> ByteSet {
+    if let Some(set) = known {
+        return set;
+    }
     match cache.get_mut(r) {
         Some(Some(set)) => *set,
         Some(slot) => *slot.insert(ByteSet::collect(hay)),
@@ -498,6 +507,12 @@ impl CompiledRules {
                 .get(g)
                 .map_or(&[][..], |&node| outputs.folded_bytes(node))
         };
+        let known_bytes = |g: usize| -> Option<ByteSet> {
+            index
+                .group_node
+                .get(g)
+                .and_then(|&node| outputs.known_byte_set(node))
+        };
         scratch.representative.clear();
         for (g, &node) in index.group_node.iter().enumerate() {
             let folded = outputs.folded(node);
@@ -539,7 +554,8 @@ impl CompiledRules {
                     continue;
                 }
                 if let Some(gates) = gates {
-                    let present = hay_bytes_of(&mut scratch.hay_bytes, r, hay_folded(r));
+                    let present =
+                        hay_bytes_of(&mut scratch.hay_bytes, r, known_bytes(r), hay_folded(r));
                     if !gates.iter().any(|needs| meets(&present, needs)) {
                         continue;
                     }
@@ -601,7 +617,7 @@ impl CompiledRules {
             {
                 let r = scratch.representative.get(g).map_or(g, |&r| usize::from(r));
                 if !meets(
-                    &hay_bytes_of(&mut scratch.hay_bytes, r, hay_folded(r)),
+                    &hay_bytes_of(&mut scratch.hay_bytes, r, known_bytes(r), hay_folded(r)),
                     needs,
                 ) {
                     continue;

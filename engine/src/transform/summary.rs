@@ -148,6 +148,11 @@ impl Summary {
         }
     }
 
+    /// The bytes the value holds.
+    pub(crate) fn bytes(&self) -> ByteSet {
+        self.bytes
+    }
+
     /// True when `transform` is certain to return the summarised value with
     /// its ASCII letters lowercased and nothing else changed (then its output
     /// can be made when, and if, it is needed).
