@@ -421,6 +421,62 @@ async fn reload_swaps_the_policy_and_admin_reports_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_served_whole_by_the_shards() {
+    let service = start(None, None).await;
+    // Several connections at once (as Envoy opens one per worker), each with
+    // several streams in flight, benign and attack interleaved.
+    let mut calls = tokio::task::JoinSet::new();
+    for connection in 0..6 {
+        let client = service.client().await;
+        for i in 0..10 {
+            let mut client = client.clone();
+            calls.spawn(async move {
+                let attack = (connection + i) % 3 == 0;
+                let uri = if attack {
+                    ATTACK.to_string()
+                } else {
+                    format!("/catalog?page={i}&conn={connection}")
+                };
+                let response = client
+                    .check(Described::get(&uri).check_request())
+                    .await
+                    .unwrap()
+                    .into_inner();
+                (attack, status_code(&response))
+            });
+        }
+    }
+    let mut answered = 0;
+    while let Some(done) = calls.join_next().await {
+        let (attack, code) = done.unwrap();
+        let expected = if attack {
+            Code::PermissionDenied
+        } else {
+            Code::Ok
+        };
+        assert_eq!(code, expected);
+        answered += 1;
+    }
+    assert_eq!(answered, 60);
+    let threads = service.decisions.threads();
+    assert_eq!(threads.len(), 60);
+    assert!(
+        threads.iter().all(|t| t.starts_with("palisade-grpc-")),
+        "every check is decided on a shard thread: {threads:?}"
+    );
+    let mut used: Vec<&String> = threads.iter().collect();
+    used.sort();
+    used.dedup();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(
+        used.len(),
+        cpus.min(6),
+        "six connections go round robin over the shards: {used:?}"
+    );
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_bodies_are_inspected_to_the_end() {
     let service = start(None, None).await;
     let mut client = service.client().await;

@@ -16,6 +16,7 @@
 //! signatures = "signatures"        # default: the embedded signature set
 //! paranoia = 2                     # overrides the policy's level
 //! max_message_bytes = 4194304      # largest CheckRequest accepted (body included)
+//! workers = 2                      # gRPC connection threads (default: one per CPU)
 //! ```
 
 use crate::runtime::store::EngineSource;
@@ -52,6 +53,10 @@ pub struct Args {
     /// Override the policy's paranoia level (1-4).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub paranoia: Option<u8>,
+    /// Threads serving gRPC connections, each connection on one of them
+    /// (default: one per CPU).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
     /// A palisade.toml whose [authz] table sets any of the above.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -68,6 +73,7 @@ struct Section {
     signatures: Option<PathBuf>,
     paranoia: Option<Paranoia>,
     max_message_bytes: Option<usize>,
+    workers: Option<u16>,
 }
 
 /// The file: only `[authz]` is ours.
@@ -85,6 +91,8 @@ pub struct AuthzConfig {
     pub(crate) admin: Option<SocketAddr>,
     pub(crate) engine: EngineSource,
     pub(crate) max_message_bytes: usize,
+    /// Threads serving gRPC connections.
+    pub(crate) workers: usize,
 }
 
 fn read_file(path: &Path) -> Result<Section> {
@@ -133,6 +141,11 @@ impl AuthzConfig {
         if !(MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(&max_message_bytes) {
             bail!("authz.max_message_bytes must be between {MIN_MESSAGE_BYTES} and {MAX_MESSAGE_BYTES}, got {max_message_bytes}");
         }
+        let workers = match args.workers.or(file.workers) {
+            Some(0) => bail!("authz.workers must be at least 1"),
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
         Ok(AuthzConfig {
             grpc,
             http,
@@ -143,6 +156,7 @@ impl AuthzConfig {
                 paranoia,
             },
             max_message_bytes,
+            workers,
         })
     }
 
@@ -182,6 +196,18 @@ mod tests {
         assert_eq!(c.grpc, Some("127.0.0.1:9001".parse().unwrap()));
         assert_eq!(c.http, Some("127.0.0.1:7000".parse().unwrap()));
         assert_eq!(c.engine.policy, Some(dir.join("p.toml")));
+        assert!(c.workers >= 1, "one per CPU by default");
+        std::fs::write(&file, "[authz]\ngrpc = \"127.0.0.1:9001\"\nworkers = 3\n").unwrap();
+        let c = AuthzConfig::from_args(&args).unwrap();
+        assert_eq!(c.workers, 3);
+        let flags = Args {
+            workers: Some(5),
+            ..args.clone()
+        };
+        assert_eq!(AuthzConfig::from_args(&flags).unwrap().workers, 5);
+        std::fs::write(&file, "[authz]\ngrpc = \"127.0.0.1:9001\"\nworkers = 0\n").unwrap();
+        let err = AuthzConfig::from_args(&args).unwrap_err().to_string();
+        assert!(err.contains("workers"), "{err}");
         std::fs::write(&file, "[authz]\ngrpc = \"127.0.0.1:9001\"\nlisten = 1\n").unwrap();
         let err = AuthzConfig::from_args(&args).unwrap_err().to_string();
         assert!(err.contains(":3:") && err.contains("listen"), "{err}");

@@ -20,6 +20,7 @@
 
 use super::convert::{self, CheckSource, ConvertError};
 use super::{Checker, Decision, REQUEST_ID_HEADER};
+use crate::runtime::shards::{ShardServer, Shards};
 use envoy_types::pb::envoy::config::core::v3::{
     header_value_option::HeaderAppendAction, HeaderValue, HeaderValueOption,
 };
@@ -36,10 +37,10 @@ use envoy_types::pb::google::rpc;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
+use tokio::sync::watch;
 use tonic::{Code, Request, Response, Status};
 
-/// Bodies from this size up are inspected off the async worker (`block_in_place`).
+/// Bodies from this size up are inspected on the blocking pool.
 const LARGE_BODY_BYTES: usize = 64 << 10;
 
 /// The ext_authz service.
@@ -63,18 +64,23 @@ impl Authorization for AuthzService {
         let decided = match convert::to_engine(CheckSource::Envoy(Box::new(request.into_inner()))) {
             Ok(converted) => {
                 let limits = self.checker.shared_decisions(&converted).await;
-                // A large body takes a while to inspect: let the runtime move this
-                // worker's other connections elsewhere meanwhile.
-                let multi_thread = tokio::runtime::Handle::try_current().is_ok_and(|h| {
-                    h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-                });
-                Ok(
-                    if converted.body.len() >= LARGE_BODY_BYTES && multi_thread {
-                        tokio::task::block_in_place(|| self.checker.check_with(converted, &limits))
-                    } else {
-                        self.checker.check_with(converted, &limits)
-                    },
-                )
+                if converted.body.len() >= LARGE_BODY_BYTES {
+                    // A large body takes a while to inspect: off the shard's
+                    // thread, so its other streams keep being answered.
+                    let checker = Arc::clone(&self.checker);
+                    let inspected =
+                        tokio::task::spawn_blocking(move || checker.check_with(converted, &limits))
+                            .await;
+                    match inspected {
+                        Ok(decision) => Ok(decision),
+                        Err(e) => {
+                            tracing::error!(error = %e, "inspecting a large check request");
+                            return Err(Status::internal("inspection failed"));
+                        }
+                    }
+                } else {
+                    Ok(self.checker.check_with(converted, &limits))
+                }
             }
             Err(e) => Err(e),
         };
@@ -202,23 +208,43 @@ pub async fn serve(
     listener: TcpListener,
     checker: Arc<Checker>,
     max_message_bytes: usize,
+    workers: usize,
     signal: impl Future<Output = ()>,
-) -> Result<(), tonic::transport::Error> {
+) -> std::io::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<AuthorizationServer<AuthzService>>()
         .await;
     let service = AuthorizationServer::new(AuthzService::new(checker))
         .max_decoding_message_size(max_message_bytes);
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(service)
-        .serve_with_incoming_shutdown(incoming, async move {
-            signal.await;
-            health
-                .set_not_serving::<AuthorizationServer<AuthzService>>()
+    let (stop, stop_rx) = watch::channel(false);
+    let shard_stop = stop_rx.clone();
+    let server: ShardServer = Arc::new(move |index, incoming| {
+        let (health_service, service) = (health_service.clone(), service.clone());
+        let stop = super::stopped(shard_stop.clone());
+        Box::pin(async move {
+            let served = tonic::transport::Server::builder()
+                .add_service(health_service)
+                .add_service(service)
+                .serve_with_incoming_shutdown(incoming, stop)
                 .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, shard = index, "gRPC check service failed");
+            }
         })
-        .await
+    });
+    let shards = Shards::start(
+        "palisade-grpc",
+        workers,
+        listener,
+        server,
+        super::stopped(stop_rx),
+    )?;
+    signal.await;
+    health
+        .set_not_serving::<AuthorizationServer<AuthzService>>()
+        .await;
+    let _ = stop.send(true);
+    shards.finished().await;
+    Ok(())
 }

@@ -354,9 +354,9 @@ pub async fn start(config: &AuthzConfig, checker: Arc<Checker>) -> Result<Runnin
     if let Some(listener) = grpc_listener {
         let checker = Arc::clone(&checker);
         let signal = stopped(stop_rx.clone());
-        let max = config.max_message_bytes;
+        let (max, workers) = (config.max_message_bytes, config.workers);
         tasks.push(tokio::spawn(async move {
-            if let Err(e) = grpc::serve(listener, checker, max, signal).await {
+            if let Err(e) = grpc::serve(listener, checker, max, workers, signal).await {
                 tracing::error!(error = %e, "gRPC check service failed");
             }
         }));

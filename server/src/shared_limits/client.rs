@@ -60,8 +60,13 @@ pub struct RedisLimiter {
 
 impl RedisLimiter {
     /// A limiter for `config` (whose URL must be valid), with its background
-    /// task started on the current runtime. The task ends when the limiter is dropped.
-    pub fn start(config: &SharedLimitsConfig, endpoint: RedisEndpoint) -> Arc<RedisLimiter> {
+    /// task started on `runtime` (default: the current one). The task ends when
+    /// the limiter is dropped.
+    pub fn start(
+        config: &SharedLimitsConfig,
+        endpoint: RedisEndpoint,
+        runtime: Option<&tokio::runtime::Handle>,
+    ) -> Arc<RedisLimiter> {
         let limiter = Arc::new(RedisLimiter {
             endpoint,
             prefix: config.key_prefix.clone(),
@@ -76,7 +81,11 @@ impl RedisLimiter {
             warn_every: Duration::from_secs(config.warn_interval_seconds.max(1)),
             last_warning: Mutex::new(None),
         });
-        tokio::spawn(maintain(Arc::downgrade(&limiter)));
+        let maintaining = maintain(Arc::downgrade(&limiter));
+        match runtime {
+            Some(handle) => drop(handle.spawn(maintaining)),
+            None => drop(tokio::spawn(maintaining)),
+        }
         limiter
     }
 

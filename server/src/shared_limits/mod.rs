@@ -56,11 +56,17 @@ pub struct SharedLimits {
     current: ArcSwapOption<Current>,
     /// Serialises replacing the pool.
     change: Mutex<()>,
+    /// The runtime the pool's connections live on: the one this was made on,
+    /// whichever thread later asks for a limiter.
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl SharedLimits {
     pub fn new() -> SharedLimits {
-        SharedLimits::default()
+        SharedLimits {
+            runtime: tokio::runtime::Handle::try_current().ok(),
+            ..SharedLimits::default()
+        }
     }
 
     /// The limiter for `config`, started on first use; `None` when shared
@@ -87,7 +93,7 @@ impl SharedLimits {
                 return Some(Arc::clone(&c.limiter));
             }
         }
-        let limiter = RedisLimiter::start(config, endpoint);
+        let limiter = RedisLimiter::start(config, endpoint, self.runtime.as_ref());
         self.current.store(Some(Arc::new(Current {
             config: config.clone(),
             limiter: Arc::clone(&limiter),

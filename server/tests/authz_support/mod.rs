@@ -53,14 +53,26 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Decisions the service made, by request id.
+/// Decisions the service made, by request id, and the threads that made them.
 #[derive(Default, Clone)]
-pub struct Decisions(pub Arc<Mutex<Vec<Decision>>>);
+pub struct Decisions(pub Arc<Mutex<Vec<Decision>>>, pub Arc<Mutex<Vec<String>>>);
 
 impl Decisions {
     pub fn hook(&self) -> DecisionHook {
-        let log = Arc::clone(&self.0);
-        Arc::new(move |d: &Decision| log.lock().unwrap().push(d.clone()))
+        let (log, threads) = (Arc::clone(&self.0), Arc::clone(&self.1));
+        Arc::new(move |d: &Decision| {
+            log.lock().unwrap().push(d.clone());
+            let thread = std::thread::current();
+            threads
+                .lock()
+                .unwrap()
+                .push(thread.name().unwrap_or("").to_string());
+        })
+    }
+
+    /// Names of the threads that decided, one per decision.
+    pub fn threads(&self) -> Vec<String> {
+        self.1.lock().unwrap().clone()
     }
 
     pub fn by_id(&self, id: &str) -> Option<Decision> {
