@@ -127,6 +127,13 @@ fn watch_target(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether a directory entry is one of the kubelet's atomic-writer names
+/// (`..data`, `..data_tmp`, `..2026_11_27_10_00_00.123456789`), which no
+/// editor or deployment tool uses for anything else.
+fn is_atomic_writer_entry(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().starts_with(b"..") && name.len() > 2
+}
+
 /// Reloads on SIGHUP and on changes to the watched files, until the process
 /// ends. Changes are debounced (one reload per burst of events).
 pub fn spawn_reloader(store: Arc<EngineStore>) -> Result<()> {
@@ -135,7 +142,12 @@ pub fn spawn_reloader(store: Arc<EngineStore>) -> Result<()> {
     if !watched.is_empty() {
         use notify::{RecursiveMode, Watcher};
         // A change is relevant when it touches a watched file (by name, since
-        // editors save by rename) or anything inside a watched directory.
+        // editors save by rename), anything inside a watched directory, or
+        // the `..data` links of a Kubernetes ConfigMap or Secret volume: the
+        // kubelet updates one by writing a new `..<timestamp>` directory and
+        // renaming a `..data_tmp` symlink over `..data`, which the mounted
+        // `policy.toml -> ..data/policy.toml` resolves through, so the file's
+        // own name never appears in the events.
         let names: Vec<std::ffi::OsString> = watched
             .iter()
             .filter(|p| !p.is_dir())
@@ -156,7 +168,8 @@ pub fn spawn_reloader(store: Arc<EngineStore>) -> Result<()> {
                     return;
                 }
                 let relevant = event.paths.iter().any(|p| {
-                    p.file_name().is_some_and(|n| names.iter().any(|w| w == n))
+                    p.file_name()
+                        .is_some_and(|n| names.iter().any(|w| w == n) || is_atomic_writer_entry(n))
                         || dirs_watched.iter().any(|d| p.starts_with(d))
                 });
                 if relevant {
