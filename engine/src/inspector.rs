@@ -187,7 +187,10 @@ impl Inspector {
             limit_rejected: false,
             stopped: false,
             collected_args: Vec::new(),
-            protocol: protocol::RequestState::new(head),
+            protocol: Some(Box::new(ProtocolRun {
+                state: protocol::RequestState::new(head),
+                settings: Arc::clone(&admission.settings.protocol),
+            })),
             session_off_site: crate::session::referer_is_off_site(head, &admission.host)
                 .then_some(head.header("referer").is_some()),
             fired_url_check: false,
@@ -309,8 +312,10 @@ struct State {
     fired_url_check: bool,
     /// The Host header as sent (with its port), for the off-site URL check.
     host_header: String,
-    /// What the built-in protocol checks remember about this request.
-    protocol: protocol::RequestState,
+    /// What the built-in protocol checks remember about this request, and
+    /// their settings; taken out while a check runs (the checks report to
+    /// this `State`), a pointer's move rather than a copy.
+    protocol: Option<Box<ProtocolRun>>,
     fired_checks: Vec<ProtocolCheck>,
     hits: Vec<(RuleIndex, String, String)>,
     findings: Vec<Finding>,
@@ -378,34 +383,42 @@ impl State {
         self.findings.push(check.finding(target, detail.as_ref()));
     }
 
+    /// Runs `check` with the request's protocol state and settings, this
+    /// `State` as the sink.
+    fn with_protocol(
+        &mut self,
+        check: impl FnOnce(&mut protocol::RequestState, &ProtocolSettings, &mut State),
+    ) {
+        let Some(mut run) = self.protocol.take() else {
+            return;
+        };
+        let ProtocolRun { state, settings } = &mut *run;
+        check(state, settings, self);
+        self.protocol = Some(run);
+    }
+
     /// Runs the protocol head checks.
     fn protocol_head(&mut self, head: &RequestHead) {
-        let settings = Arc::clone(&self.settings.protocol);
-        let mut state = std::mem::take(&mut self.protocol);
-        protocol::check_head(head, &settings, &mut state, self);
-        self.protocol = state;
+        self.with_protocol(|state, settings, sink| {
+            protocol::check_head(head, settings, state, sink)
+        });
     }
 
     /// Runs the protocol value checks on one parsed value.
     fn protocol_value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
-        let settings = Arc::clone(&self.settings.protocol);
-        let mut state = std::mem::take(&mut self.protocol);
-        protocol::check_value(source, name, value, &settings, &mut state, self);
-        self.protocol = state;
+        self.with_protocol(|state, settings, sink| {
+            protocol::check_value(source, name, value, settings, state, sink)
+        });
     }
 
     /// Shows raw body bytes to the protocol checks.
     fn protocol_chunk(&mut self, chunk: &[u8]) {
-        let mut state = std::mem::take(&mut self.protocol);
-        protocol::check_body_chunk(chunk, &mut state, self);
-        self.protocol = state;
+        self.with_protocol(|state, _, sink| protocol::check_body_chunk(chunk, state, sink));
     }
 
     /// Ends the protocol checks' view of the body.
     fn protocol_finish(&mut self) {
-        let mut state = std::mem::take(&mut self.protocol);
-        protocol::finish_body(&mut state, self);
-        self.protocol = state;
+        self.with_protocol(|state, _, sink| protocol::finish_body(state, sink));
     }
 
     fn inspect_head(&mut self, head: &RequestHead) {
@@ -626,6 +639,13 @@ impl State {
     }
 }
 
+/// The protocol checks' per-request state with the settings they run under.
+#[derive(Debug)]
+struct ProtocolRun {
+    state: protocol::RequestState,
+    settings: Arc<ProtocolSettings>,
+}
+
 fn is_arg(source: TargetSource) -> bool {
     matches!(
         source,
@@ -700,14 +720,10 @@ impl ValueSink for State {
 
     fn part_header(&mut self, name: &[u8], value: &[u8]) {
         if !self.stopped && !self.decided() {
-            let settings = Arc::clone(&self.settings.protocol);
-            protocol::check_part_header(
-                name,
-                value,
-                &settings,
-                &mut self.protocol,
-                self.settings.paranoia,
-            );
+            let paranoia = self.settings.paranoia;
+            if let Some(run) = self.protocol.as_deref_mut() {
+                protocol::check_part_header(name, value, &run.settings, &mut run.state, paranoia);
+            }
         }
     }
 

@@ -167,13 +167,13 @@ pub fn check_value(value: Value<'_>, sink: &mut dyn Sink) {
     // Each check below needs a byte an ordinary value lacks: `/` for
     // `HTTP/`, a line break, `<` for a tag, `)` to close a filter.
     if present.contains(b'/') && request_line_inside(bytes) {
-        sink.report(C::RequestLineInValue, value.label, bytes);
+        sink.report(C::RequestLineInValue, &value.label(), bytes);
     }
     // Header injection needs a value that ends up in a header: arguments and
     // names, not whole bodies.
     if argument && (present.contains(b'\r') || present.contains(b'\n')) {
         if value.is_name && named_form {
-            sink.report(C::LineBreakInArgName, value.label, bytes);
+            sink.report(C::LineBreakInArgName, &value.label(), bytes);
         }
         // A value that is itself a header block or message (an inbound-email
         // webhook's `headers` field) is data, not a line appended to a value.
@@ -184,33 +184,33 @@ pub fn check_value(value: Value<'_>, sink: &mut dyn Sink) {
             Names::Body
         };
         if !message && header_line_after_break(bytes, names) {
-            sink.report(C::HeaderInjection, value.label, bytes);
+            sink.report(C::HeaderInjection, &value.label(), bytes);
         }
         if response_split(bytes, !message) {
-            sink.report(C::ResponseSplitting, value.label, bytes);
+            sink.report(C::ResponseSplitting, &value.label(), bytes);
         }
         if value.origin == Origin::Query && !value.is_name {
-            sink.report(C::LineBreakInQueryArg, value.label, bytes);
+            sink.report(C::LineBreakInQueryArg, &value.label(), bytes);
         }
     }
     if !argument {
         return;
     }
     if !value.is_name && present.contains(b'<') && meta_http_equiv(bytes) {
-        sink.report(C::MetaHttpEquiv, value.label, bytes);
+        sink.report(C::MetaHttpEquiv, &value.label(), bytes);
     }
     if present.contains(b')') && ldap_breakout(bytes) {
-        sink.report(C::LdapFilterBreakout, value.label, bytes);
+        sink.report(C::LdapFilterBreakout, &value.label(), bytes);
     }
     if value.is_name && matches!(value.origin, Origin::Query | Origin::Form) {
         if present.contains(b']')
             && wants(sink, C::ArrayNameTrailingText)
             && array_trailing_text(bytes)
         {
-            sink.report(C::ArrayNameTrailingText, value.label, bytes);
+            sink.report(C::ArrayNameTrailingText, &value.label(), bytes);
         }
         if present.contains(b'[') && wants(sink, C::ArrayParam) {
-            sink.report(C::ArrayParam, value.label, bytes);
+            sink.report(C::ArrayParam, &value.label(), bytes);
         }
     }
 }
@@ -226,7 +226,7 @@ pub fn duplicate_query_name(seen: &mut Vec<u64>, value: Value<'_>, sink: &mut dy
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
     match seen.binary_search(&hash) {
-        Ok(_) => sink.report(C::DuplicateQueryParam, value.label, value.bytes),
+        Ok(_) => sink.report(C::DuplicateQueryParam, &value.label(), value.bytes),
         Err(at) => seen.insert(at, hash),
     }
 }

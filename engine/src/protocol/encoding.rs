@@ -155,7 +155,7 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
     scan.feed(&head.uri);
     scan.finish(sink);
     let path = url_decode(head.path());
-    bytes_checks(&path, None, "path", Origin::Path, sink);
+    bytes_checks(&path, None, &"path", Origin::Path, sink);
     // One buffer for the `header:name` label, reused across headers.
     let mut label = String::new();
     for header in &head.headers {
@@ -196,19 +196,19 @@ const STRICT_ARG: ByteSet = ByteSet::range(b'0', b'9')
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::of(b"&,-./:=_"));
 
-/// `present`: the bytes occurring in `bytes`.
 /// `present`: the bytes occurring in `bytes` when already known (argument
 /// values); without it each check looks at the bytes itself, only if wanted.
+/// `label` is only written out for a finding.
 fn bytes_checks(
     bytes: &[u8],
     present: Option<&ByteSet>,
-    label: &str,
+    label: &dyn std::fmt::Display,
     origin: Origin,
     sink: &mut dyn Sink,
 ) {
     let nul = present.map_or_else(|| memchr::memchr(0, bytes).is_some(), |p| p.contains(0));
     if nul {
-        sink.report(C::NulInValue, label, bytes);
+        sink.report(C::NulInValue, &label.to_string(), bytes);
     }
     let control = |p: Option<&ByteSet>| {
         p.map_or_else(
@@ -217,7 +217,7 @@ fn bytes_checks(
         )
     };
     if wants(sink, C::ControlCharacter) && control(present) {
-        sink.report(C::ControlCharacter, label, bytes);
+        sink.report(C::ControlCharacter, &label.to_string(), bytes);
     }
     let printable_checked = matches!(
         origin,
@@ -237,7 +237,7 @@ fn bytes_checks(
         && wants(sink, C::NonPrintableCharacter)
         && !plain_text(bytes, multiline)
     {
-        sink.report(C::NonPrintableCharacter, label, bytes);
+        sink.report(C::NonPrintableCharacter, &label.to_string(), bytes);
     }
 }
 
@@ -270,7 +270,7 @@ pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) 
     let bytes = value.bytes;
     let present = value.present;
     if value.origin != Origin::RawBody {
-        bytes_checks(bytes, Some(&present), value.label, value.origin, sink);
+        bytes_checks(bytes, Some(&present), &value.target(), value.origin, sink);
     }
     // ASCII is valid UTF-8; `\`, `%` start the escapes looked for below.
     const NON_ASCII: ByteSet = ByteSet::range(0x80, 0xff);
@@ -285,11 +285,11 @@ pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) 
         && non_ascii
         && std::str::from_utf8(bytes).is_err()
     {
-        sink.report(C::InvalidUtf8, value.label, bytes);
+        sink.report(C::InvalidUtf8, &value.label(), bytes);
     }
     // JSON clients pass JSON text (with its own \u escapes) in query parameters too.
     if form_like && backslash && !state.json_body() && unicode_escaped_alnum(bytes) {
-        sink.report(C::UnicodeEscapedAlnum, value.label, bytes);
+        sink.report(C::UnicodeEscapedAlnum, &value.label(), bytes);
     }
     let query_or_form = matches!(value.origin, Origin::Query | Origin::Form);
     if !query_or_form {
@@ -300,17 +300,17 @@ pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) 
         && wants(sink, C::MultipleUrlEncoding)
         && still_encoded(bytes)
     {
-        sink.report(C::MultipleUrlEncoding, value.label, bytes);
+        sink.report(C::MultipleUrlEncoding, &value.label(), bytes);
     }
     if !present.is_subset(&STRICT_ARG) && wants(sink, C::StrictArgCharacter) {
-        sink.report(C::StrictArgCharacter, value.label, bytes);
+        sink.report(C::StrictArgCharacter, &value.label(), bytes);
     }
     if !value.is_name
         && backslash
         && wants(sink, C::BackslashEscape)
         && lone_backslash_escape(bytes)
     {
-        sink.report(C::BackslashEscape, value.label, bytes);
+        sink.report(C::BackslashEscape, &value.label(), bytes);
     }
 }
 

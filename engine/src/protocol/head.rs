@@ -435,7 +435,7 @@ pub fn check_arg(value: Value<'_>, settings: &ProtocolSettings, method: &str, si
         // control paths, nested PHP arrays) and legitimately long.
         let max = settings.max_arg_name_bytes;
         if value.origin == Origin::Query && max > 0 && value.bytes.len() > max {
-            sink.report(C::ArgNameTooLong, value.label, value.bytes);
+            sink.report(C::ArgNameTooLong, &value.label(), value.bytes);
         }
         return;
     }
@@ -447,7 +447,7 @@ pub fn check_arg(value: Value<'_>, settings: &ProtocolSettings, method: &str, si
         && value.bytes.iter().all(u8::is_ascii_alphabetic)
         && !value.bytes.eq_ignore_ascii_case(method.as_bytes())
     {
-        sink.report(C::MethodOverride, value.label, value.bytes);
+        sink.report(C::MethodOverride, &value.label(), value.bytes);
     }
 }
 

@@ -444,8 +444,9 @@ pub struct Value<'a> {
     pub origin: Origin,
     /// Whether `bytes` is a name (argument name, JSON key) rather than a value.
     pub is_name: bool,
-    /// Display label for findings (`args:q`, `header:referer`).
-    pub label: &'a str,
+    /// Where the value came from: with `name`, its label in findings
+    /// (`args:q`), written only when a check reports.
+    pub source: crate::target::TargetSource,
     /// The value's name (argument or header name).
     pub name: &'a str,
     /// The decoded bytes.
@@ -454,6 +455,21 @@ pub struct Value<'a> {
     /// byte (`)`, `%`, a line break) that an ordinary value does not hold,
     /// and skip it without a pass of their own.
     pub(crate) present: ByteSet,
+}
+
+impl<'a> Value<'a> {
+    /// The value's target (displays as its label, `args:q`).
+    pub fn target(&self) -> crate::target::TargetLabel<'a> {
+        crate::target::TargetLabel {
+            source: self.source,
+            name: self.name,
+        }
+    }
+
+    /// The label findings carry (`args:q`, `json:user.name`).
+    pub fn label(&self) -> String {
+        self.target().to_string()
+    }
 }
 
 /// ASCII case-insensitive search.

@@ -166,7 +166,7 @@ pub fn check_form_value(value: Value<'_>, settings: &ProtocolSettings, sink: &mu
     if !value.is_name && value.name == "_charset_" {
         let charset = media::clean_charset(value.bytes);
         if !charset_allowed(&charset, &settings.allowed_charsets) {
-            sink.report(C::FormCharsetFieldNotAllowed, value.label, value.bytes);
+            sink.report(C::FormCharsetFieldNotAllowed, &value.label(), value.bytes);
         }
     }
 }

@@ -34,8 +34,6 @@ pub struct RequestState {
     /// Part-header findings held until the part's first value has been
     /// inspected (at most one per check).
     part_reports: Vec<Report>,
-    /// Reused buffer for the current value's label (`args:q`).
-    label: String,
 }
 
 /// A finding held back.
@@ -108,7 +106,6 @@ impl RequestState {
             percent: (body == BodyFlavour::Form).then(encoding::PercentScan::default),
             pending: Vec::new(),
             part_reports: Vec::new(),
-            label: String::new(),
         }
     }
 
@@ -172,13 +169,10 @@ pub fn check_value(
         S::RawBody => (Origin::RawBody, false),
         _ => return,
     };
-    // The label buffer is the request's, reused for every value.
-    let mut label = std::mem::take(&mut state.label);
-    crate::target::TargetLabel { source, name }.write_to(&mut label);
     let value = Value {
         origin,
         is_name,
-        label: &label,
+        source,
         name,
         bytes,
         present: crate::transform::summary::ByteSet::collect(bytes),
@@ -192,7 +186,6 @@ pub fn check_value(
     head::check_arg(value, settings, &state.method, sink);
     encoding::check_value(value, state, sink);
     attack::check_value(value, sink);
-    state.label = label;
 }
 
 /// Runs the part-header checks on one multipart part header. What they find
