@@ -14,6 +14,7 @@
 use super::{find_ignore_case, is_tchar, wants, Origin, ProtocolCheck as C, Sink, Value};
 use crate::request::{cookie_pairs, RequestHead};
 use crate::transform::url_decode::{percent_decode, url_decode};
+use std::borrow::Cow;
 
 /// Methods a smuggled request line may start with.
 const METHODS: [&[u8]; 18] = [
@@ -115,8 +116,12 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
         name.make_ascii_lowercase();
         // A decoded line break needs a raw one or an escape.
         let may_break = memchr::memchr3(b'\r', b'\n', b'%', &header.value).is_some();
-        let decoded = percent_decode(&header.value, false);
-        if may_break && decoded.iter().any(|&b| is_break(b)) {
+        let decoded = if may_break {
+            percent_decode(&header.value, false)
+        } else {
+            Cow::Borrowed(&[][..])
+        };
+        if decoded.iter().any(|&b| is_break(b)) {
             let label = format!("header:{name}");
             // URLs and cookies carry application data (a multi-line form field
             // in a Referer's query): judged like query arguments. In any other
