@@ -3,10 +3,12 @@
 //! the prefilter alone on the real literal sets of the embedded signatures.
 //!
 //! Engine groups (full signature set, default policy, bodies inspected whole):
-//! a benign browser GET (ns/request), a 4 KiB form and a 64 KiB JSON body fed
-//! at once, and 1 MiB JSON and form bodies streamed in 16 KiB chunks (bytes/s).
+//! a benign browser GET and the same browser's SQL injection (ns/request), a
+//! 4 KiB form, a 64 KiB JSON body and a 256 KiB multipart photo upload fed at
+//! once, and 1 MiB JSON and form bodies streamed in 16 KiB chunks (bytes/s).
 //! Each benign input is checked once, outside the timed loop, to be allowed with
-//! no finding on every backend, so no bench measures an early block.
+//! no finding on every backend, so no bench measures an early block; the
+//! attack is checked to be blocked.
 //!
 //! Prefilter group: every class's literal set rebuilt on each backend, scanning
 //! benign text of 16 B to 64 KiB; this is where the `auto` threshold
@@ -19,7 +21,8 @@ use criterion::{
     black_box, criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use palisade_benches::{
-    benign_get, form_body, json_body, post_head, whole_body_settings, CHUNK_BYTES, LARGE_BODY_BYTES,
+    attack_get, benign_get, form_body, json_body, multipart_upload, post_head, whole_body_settings,
+    CHUNK_BYTES, LARGE_BODY_BYTES, MULTIPART_BOUNDARY,
 };
 use palisade_engine::matcher::literals::{
     self, Backend, BackendChoice, BuildLog, LiteralSet, HYPERSCAN_COMPILED_IN,
@@ -70,6 +73,13 @@ fn inspectors() -> Vec<(&'static str, Inspector)> {
 fn engine(c: &mut Criterion) {
     let inspectors = inspectors();
     let get = benign_get();
+    let attack = attack_get();
+    let upload = multipart_upload(256 * 1024);
+    let upload_head = post_head(
+        "/albums/upload",
+        &format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+        upload.len(),
+    );
     let form_4k = form_body(4 * 1024);
     let form_4k_head = post_head(
         "/account/profile",
@@ -88,6 +98,16 @@ fn engine(c: &mut Criterion) {
     );
     for (name, inspector) in &inspectors {
         assert_clean(name, "benign GET", &inspector.inspect(&get, b""));
+        assert_eq!(
+            inspector.inspect(&attack, b"").action,
+            Action::Block,
+            "{name}: the attack GET must be blocked"
+        );
+        assert_clean(
+            name,
+            "256 KiB multipart upload",
+            &inspector.inspect(&upload_head, &upload),
+        );
         assert_clean(
             name,
             "4 KiB form",
@@ -120,9 +140,20 @@ fn engine(c: &mut Criterion) {
     }
     group.finish();
 
+    let mut group = c.benchmark_group("backend_get_attack");
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(1));
+    for (name, inspector) in &inspectors {
+        group.bench_function(*name, |b| {
+            b.iter(|| inspector.inspect(black_box(&attack), b""))
+        });
+    }
+    group.finish();
+
     for (group_name, head, body) in [
         ("backend_form_4k", &form_4k_head, &form_4k),
         ("backend_json_64k", &json_64k_head, &json_64k),
+        ("backend_multipart_256k", &upload_head, &upload),
     ] {
         let mut group = c.benchmark_group(group_name);
         group.measurement_time(Duration::from_secs(3));

@@ -377,3 +377,57 @@ mod tests {
         assert!(verdict.findings.is_empty(), "{:?}", verdict.findings);
     }
 }
+
+/// Boundary of [`multipart_upload`] bodies.
+pub const MULTIPART_BOUNDARY: &str = "----PalisadeBenchBoundary7MA4YWxkTrZu0gW";
+
+/// A browser's `multipart/form-data` upload: an album form (title,
+/// description, tags, visibility, CSRF token) with one photo of at least
+/// `file_bytes` (a JPEG header, then compressed-looking bytes) and a short
+/// text caption file. Content type: `multipart/form-data; boundary=`
+/// [`MULTIPART_BOUNDARY`].
+pub fn multipart_upload(file_bytes: usize) -> Vec<u8> {
+    let mut rng = Rng::new(0x5eed_0003);
+    let mut out = Vec::with_capacity(file_bytes + 4096);
+    let field = |out: &mut Vec<u8>, name: &str, value: &str| {
+        out.extend_from_slice(
+            format!(
+                "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    };
+    field(&mut out, "csrf_token", "Yh7tQ2mW9xK4pL8vN3bR6sD1fG5jZ0cA");
+    field(&mut out, "album", "Summer walks 2024");
+    field(
+        &mut out,
+        "description",
+        &format!("{} {}", rng.pick(PROSE), rng.pick(PROSE)),
+    );
+    field(
+        &mut out,
+        "tags",
+        &format!("{}, {}", rng.pick(TAGS), rng.pick(TAGS)),
+    );
+    field(&mut out, "visibility", "friends");
+    out.extend_from_slice(
+        format!(
+            "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_20240611_181502.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+    let start = out.len();
+    while out.len() - start < file_bytes {
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    out.extend_from_slice(b"\xff\xd9\r\n");
+    out.extend_from_slice(
+        format!(
+            "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"caption\"; filename=\"caption.txt\"\r\nContent-Type: text/plain\r\n\r\n{}\r\n--{MULTIPART_BOUNDARY}--\r\n",
+            rng.pick(PROSE)
+        )
+        .as_bytes(),
+    );
+    out
+}
