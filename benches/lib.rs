@@ -338,46 +338,6 @@ fn form_encode(out: &mut String, text: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use palisade_engine::{defaults, Inspector};
-    use std::sync::Arc;
-
-    fn inspect_streamed(head: &RequestHead, body: &[u8]) -> palisade_engine::Verdict {
-        let rules = Arc::new(defaults::compiled_rules().expect("embedded rules compile"));
-        let policy = defaults::policy().expect("embedded policy parses");
-        let inspector = Inspector::with_settings(rules, whole_body_settings(&policy));
-        let mut tx = inspector.begin(head);
-        for chunk in body.chunks(CHUNK_BYTES) {
-            let _ = tx.feed_body(chunk);
-        }
-        tx.finish()
-    }
-
-    #[test]
-    fn generators_reach_their_size() {
-        assert!(json_body(LARGE_BODY_BYTES).len() >= LARGE_BODY_BYTES);
-        assert!(form_body(LARGE_BODY_BYTES).len() >= LARGE_BODY_BYTES);
-    }
-
-    #[test]
-    fn benign_bodies_trigger_nothing() {
-        let json = json_body(64 * 1024);
-        let head = post_head("/api/orders/import", "application/json", json.len());
-        let verdict = inspect_streamed(&head, &json);
-        assert!(verdict.findings.is_empty(), "{:?}", verdict.findings);
-        let form = form_body(64 * 1024);
-        let head = post_head(
-            "/admin/products",
-            "application/x-www-form-urlencoded",
-            form.len(),
-        );
-        let verdict = inspect_streamed(&head, &form);
-        assert!(verdict.findings.is_empty(), "{:?}", verdict.findings);
-    }
-}
-
 /// Boundary of [`multipart_upload`] bodies.
 pub const MULTIPART_BOUNDARY: &str = "----PalisadeBenchBoundary7MA4YWxkTrZu0gW";
 
@@ -430,4 +390,44 @@ pub fn multipart_upload(file_bytes: usize) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_engine::{defaults, Inspector};
+    use std::sync::Arc;
+
+    fn inspect_streamed(head: &RequestHead, body: &[u8]) -> palisade_engine::Verdict {
+        let rules = Arc::new(defaults::compiled_rules().expect("embedded rules compile"));
+        let policy = defaults::policy().expect("embedded policy parses");
+        let inspector = Inspector::with_settings(rules, whole_body_settings(&policy));
+        let mut tx = inspector.begin(head);
+        for chunk in body.chunks(CHUNK_BYTES) {
+            let _ = tx.feed_body(chunk);
+        }
+        tx.finish()
+    }
+
+    #[test]
+    fn generators_reach_their_size() {
+        assert!(json_body(LARGE_BODY_BYTES).len() >= LARGE_BODY_BYTES);
+        assert!(form_body(LARGE_BODY_BYTES).len() >= LARGE_BODY_BYTES);
+    }
+
+    #[test]
+    fn benign_bodies_trigger_nothing() {
+        let json = json_body(64 * 1024);
+        let head = post_head("/api/orders/import", "application/json", json.len());
+        let verdict = inspect_streamed(&head, &json);
+        assert!(verdict.findings.is_empty(), "{:?}", verdict.findings);
+        let form = form_body(64 * 1024);
+        let head = post_head(
+            "/admin/products",
+            "application/x-www-form-urlencoded",
+            form.len(),
+        );
+        let verdict = inspect_streamed(&head, &form);
+        assert!(verdict.findings.is_empty(), "{:?}", verdict.findings);
+    }
 }
