@@ -1,7 +1,8 @@
 //! Profiling probe: inspects the bench's browser GET (or, with `ATTACK=1`,
 //! its SQL-injection variant) `N` times (default 200). `COLD=1` empties the
 //! per-thread head cache before each request (a browser never seen before);
-//! `URI` replaces the request target.
+//! `URI` replaces the request target; `MANY_ARGS=BYTES` makes it
+//! `/search?a=1&a=1…` of that length (the linear-time bench's `many_args`).
 //! For `valgrind --tool=callgrind --toggle-collect='*Inspector*inspect*'`;
 //! not a bench.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -21,6 +22,16 @@ fn main() {
     };
     if let Ok(uri) = std::env::var("URI") {
         head.uri = uri.into_bytes();
+    }
+    if let Some(size) = std::env::var("MANY_ARGS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let mut uri = b"/search?a=1".to_vec();
+        while uri.len() + 4 <= size {
+            uri.extend_from_slice(b"&a=1");
+        }
+        head.uri = uri;
     }
     let cold = std::env::var_os("COLD").is_some();
     let n: u32 = std::env::var("N")

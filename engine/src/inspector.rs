@@ -718,6 +718,10 @@ impl ValueSink for State {
         }
     }
 
+    fn wants_values(&self) -> bool {
+        !self.stopped
+    }
+
     fn part_header(&mut self, name: &[u8], value: &[u8]) {
         if !self.stopped && !self.decided() {
             let paranoia = self.settings.paranoia;

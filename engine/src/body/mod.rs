@@ -64,6 +64,12 @@ pub trait ValueSink {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]);
     /// A problem with the body.
     fn issue(&mut self, issue: BodyIssue);
+    /// `false` once every further value would be ignored (past the argument
+    /// limit): a parser may then skip decoding values. Issues are still
+    /// reported.
+    fn wants_values(&self) -> bool {
+        true
+    }
     /// One multipart part header as read (`name` before the colon, raw; `value`
     /// after it, folded lines joined), reported when the part's headers end,
     /// before the part's names. Other parsers never call it.

@@ -72,7 +72,15 @@ impl UrlEncodedParser {
     /// Emits the current pair (unless the segment was empty) and resets.
     fn end_segment(&mut self, sink: &mut dyn ValueSink) {
         let empty = !self.in_value && self.name.is_empty() && !self.name_over;
-        if !empty {
+        if !empty && !sink.wants_values() {
+            // Past the argument limit: only a truncation is still reported.
+            if self.name_over || self.value_over {
+                let name = String::from_utf8_lossy(&percent_decode(&self.name, true)).into_owned();
+                for _ in 0..usize::from(self.name_over) + usize::from(self.value_over) {
+                    sink.issue(BodyIssue::ValueTruncated { name: name.clone() });
+                }
+            }
+        } else if !empty {
             let name_bytes = percent_decode(&self.name, true);
             let name = String::from_utf8_lossy(&name_bytes);
             if self.name_over {
@@ -142,4 +150,64 @@ pub fn parse_query(query: &[u8], limits: BodyLimits, sink: &mut dyn ValueSink) {
         UrlEncodedParser::with_sources(limits, TargetSource::QueryArgName, TargetSource::QueryArg);
     parser.feed(query, sink);
     parser.finish(sink);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes `wanted` values, then wants no more; records everything.
+    struct Limited {
+        wanted: usize,
+        values: Vec<(TargetSource, String, Vec<u8>)>,
+        issues: Vec<BodyIssue>,
+    }
+
+    impl ValueSink for Limited {
+        fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+            self.values.push((source, name.to_string(), value.to_vec()));
+        }
+        fn issue(&mut self, issue: BodyIssue) {
+            self.issues.push(issue);
+        }
+        fn wants_values(&self) -> bool {
+            self.values.len() < self.wanted
+        }
+    }
+
+    #[test]
+    fn past_the_sink_s_limit_only_truncations_are_reported() {
+        let limits = BodyLimits {
+            max_value_bytes: 8,
+            ..BodyLimits::default()
+        };
+        let body = b"a=1&b=2&c=%27or%201=1--&a%20very%20long%20name=x&d=0123456789abc";
+        for chunk in [1, 5, body.len()] {
+            let mut sink = Limited {
+                wanted: 4,
+                values: Vec::new(),
+                issues: Vec::new(),
+            };
+            let mut parser = UrlEncodedParser::new(limits);
+            for part in body.chunks(chunk) {
+                parser.feed(part, &mut sink);
+            }
+            parser.finish(&mut sink);
+            let names: Vec<&str> = sink.values.iter().map(|(_, n, _)| n.as_str()).collect();
+            assert_eq!(names, ["a", "a", "b", "b"], "chunks of {chunk}");
+            assert_eq!(
+                sink.issues,
+                [
+                    // The limit applies to the raw bytes: `%27or%201=1--`
+                    // and `a%20very%20long%20name` are over it too.
+                    BodyIssue::ValueTruncated { name: "c".into() },
+                    BodyIssue::ValueTruncated {
+                        name: "a very".into()
+                    },
+                    BodyIssue::ValueTruncated { name: "d".into() },
+                ],
+                "chunks of {chunk}"
+            );
+        }
+    }
 }
