@@ -187,16 +187,34 @@ fn build_request(args: &Args) -> Result<Vec<u8>> {
         Some(path) => std::fs::read(path).with_context(|| format!("read {}", path.display()))?,
         None => Vec::new(),
     };
-    let mut head = format!(
-        "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: palisade-http-load\r\nAccept: */*\r\n",
-        args.method, args.path, args.target
-    );
+    // Defaults a `--header` of the same name replaces (never sent twice: a
+    // second Host or User-Agent is not what clients send).
+    let mut fields: Vec<(String, String)> = vec![
+        ("Host".into(), args.target.to_string()),
+        ("User-Agent".into(), "palisade-http-load".into()),
+        ("Accept".into(), "*/*".into()),
+    ];
     for header in &args.headers {
-        if !header.contains(':') {
+        let Some((name, value)) = header.split_once(':') else {
             bail!("--header must be `Name: value`, got {header:?}");
+        };
+        let (name, value) = (name.trim().to_string(), value.trim().to_string());
+        match fields
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            Some(field)
+                if ["host", "user-agent", "accept"]
+                    .contains(&name.to_ascii_lowercase().as_str()) =>
+            {
+                field.1 = value
+            }
+            _ => fields.push((name, value)),
         }
-        head.push_str(header);
-        head.push_str("\r\n");
+    }
+    let mut head = format!("{} {} HTTP/1.1\r\n", args.method, args.path);
+    for (name, value) in &fields {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     if !body.is_empty() || args.method.eq_ignore_ascii_case("POST") {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
