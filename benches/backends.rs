@@ -130,25 +130,17 @@ fn engine(c: &mut Criterion) {
         );
     }
 
-    let mut group = c.benchmark_group("backend_get");
-    group.measurement_time(Duration::from_secs(3));
-    group.throughput(Throughput::Elements(1));
-    for (name, inspector) in &inspectors {
-        group.bench_function(*name, |b| {
-            b.iter(|| inspector.inspect(black_box(&get), b""))
-        });
+    for (group_name, head) in [("backend_get", &get), ("backend_get_attack", &attack)] {
+        let mut group = c.benchmark_group(group_name);
+        group.measurement_time(Duration::from_secs(3));
+        group.throughput(Throughput::Elements(1));
+        for (name, inspector) in &inspectors {
+            group.bench_function(*name, |b| {
+                b.iter(|| inspector.inspect(black_box(head), b""))
+            });
+        }
+        group.finish();
     }
-    group.finish();
-
-    let mut group = c.benchmark_group("backend_get_attack");
-    group.measurement_time(Duration::from_secs(3));
-    group.throughput(Throughput::Elements(1));
-    for (name, inspector) in &inspectors {
-        group.bench_function(*name, |b| {
-            b.iter(|| inspector.inspect(black_box(&attack), b""))
-        });
-    }
-    group.finish();
 
     for (group_name, head, body) in [
         ("backend_form_4k", &form_4k_head, &form_4k),

@@ -64,24 +64,20 @@ async fn a_configmap_update_is_reloaded() {
     let store = Arc::new(EngineStore::load(source, Arc::new(MonotonicClock::new())).unwrap());
     assert_eq!(store.current().inspector.policy().engine.mode, Mode::Detect);
     store::spawn_reloader(Arc::clone(&store)).unwrap();
-    let first = store.current().version;
 
-    generation(&volume, "2026_11_27_10_05_00.000000002", BLOCK);
-    swap_to(
-        &volume,
-        "2026_11_27_10_05_00.000000002",
-        "2026_11_27_10_00_00.000000001",
-    );
-    mode_becomes(&store, Mode::Block).await;
-    assert!(store.current().version > first);
-
-    // And again: each update is seen, not only the first.
-    generation(&volume, "2026_11_27_10_10_00.000000003", DETECT);
-    swap_to(
-        &volume,
-        "2026_11_27_10_10_00.000000003",
-        "2026_11_27_10_05_00.000000002",
-    );
-    mode_becomes(&store, Mode::Detect).await;
+    // Each update is seen, not only the first.
+    let updates = [
+        ("2026_11_27_10_05_00.000000002", BLOCK, Mode::Block),
+        ("2026_11_27_10_10_00.000000003", DETECT, Mode::Detect),
+    ];
+    let mut current = "2026_11_27_10_00_00.000000001";
+    let mut version = store.current().version;
+    for (stamp, policy, mode) in updates {
+        generation(&volume, stamp, policy);
+        swap_to(&volume, stamp, current);
+        mode_becomes(&store, mode).await;
+        assert!(store.current().version > version);
+        (current, version) = (stamp, store.current().version);
+    }
     std::fs::remove_dir_all(&volume).unwrap();
 }
