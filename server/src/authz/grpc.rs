@@ -236,7 +236,8 @@ pub async fn serve(
     let shards = Shards::start(
         "palisade-grpc",
         workers,
-        listener,
+        vec![listener],
+        None,
         server,
         super::stopped(stop_rx),
     )?;

@@ -64,10 +64,11 @@ pub fn main(args: &Args) -> u8 {
             return EXIT_CONFIG;
         }
     };
+    // Connections are served on their own threads (`worker_threads` shards,
+    // see `listener`); this runtime accepts them and runs the admin
+    // listener, reloads and the DoS model's ticks.
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if settings.worker_threads > 0 {
-        runtime.worker_threads(settings.worker_threads);
-    }
+    runtime.worker_threads(1);
     let runtime = match runtime.enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -59,6 +59,8 @@ pub struct Connection {
     pub tls: bool,
     /// The HTTP/1 framing guard's findings (absent for HTTP/2).
     pub guard: Option<Arc<GuardState>>,
+    /// The connection shard serving it (whose upstream pool it uses).
+    pub shard: usize,
 }
 
 /// What is known about a request as it goes, for the report.
@@ -291,7 +293,7 @@ async fn process(
     let host_mode = settings.host_header;
     let sent = shared
         .upstreams
-        .send(index, request, |req, authority| {
+        .send(conn.shard, index, request, |req, authority| {
             if host_mode == crate::proxy::config::HostHeader::Upstream {
                 if let Ok(v) = HeaderValue::from_str(authority) {
                     req.headers_mut().insert(http::header::HOST, v);

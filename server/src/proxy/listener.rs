@@ -1,5 +1,12 @@
 //! Listeners: accept, limit, (TLS), guard, serve, drain.
 //!
+//! Connections are served on connection shards (`crate::runtime::shards`):
+//! `proxy.worker_threads` threads (0: one per CPU), each a single-threaded
+//! runtime, every connection whole on one of them, with that shard's own
+//! upstream pool, so a request never changes threads on its way to the
+//! upstream and back (on a shared multi-threaded runtime it did: two worker
+//! threads served no more than one).
+//!
 //! The connection stack, outermost first, and why in this order:
 //! 1. **Connection semaphore** (`proxy.max_connections`): a permit is taken
 //!    *before* `accept`, so excess clients wait in the kernel's backlog instead
@@ -18,6 +25,7 @@
 use crate::proxy::guard::{GuardState, Guarded};
 use crate::proxy::handler::{self, Connection, Shared};
 use crate::proxy::observe;
+use crate::runtime::shards::{Incoming, ShardServer, Shards};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -49,43 +57,81 @@ fn builder(shared: &Shared) -> auto::Builder<TokioExecutor> {
     b
 }
 
-/// Serves `listener` until `shutdown` turns true, then drains.
+/// The number of connection shards for `worker_threads` (0: one per CPU).
+pub fn shard_count(worker_threads: usize) -> usize {
+    if worker_threads > 0 {
+        worker_threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
+/// Serves the listeners (each with its TLS acceptor, if any) on `shards`
+/// connection shards until `shutdown` turns true, then drains.
 pub async fn serve(
-    listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    listeners: Vec<(TcpListener, Option<TlsAcceptor>)>,
     shared: Arc<Shared>,
     permits: Arc<Semaphore>,
+    shutdown: watch::Receiver<bool>,
+    shards: usize,
+) -> std::io::Result<()> {
+    let (sockets, acceptors): (Vec<TcpListener>, Vec<Option<TlsAcceptor>>) =
+        listeners.into_iter().unzip();
+    let acceptors = Arc::new(acceptors);
+    let shard_shutdown = shutdown.clone();
+    let server: ShardServer = Arc::new(move |index, incoming| {
+        Box::pin(serve_shard(
+            index,
+            incoming,
+            Arc::clone(&shared),
+            Arc::clone(&acceptors),
+            shard_shutdown.clone(),
+        ))
+    });
+    let mut stop = shutdown;
+    let shards = Shards::start(
+        "palisade-proxy",
+        shards,
+        sockets,
+        Some(permits),
+        server,
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        },
+    )?;
+    shards.finished().await;
+    Ok(())
+}
+
+/// One shard: serves the connections it is handed until shutdown, then drains.
+async fn serve_shard(
+    shard: usize,
+    mut incoming: Incoming,
+    shared: Arc<Shared>,
+    acceptors: Arc<Vec<Option<TlsAcceptor>>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
     let builder = Arc::new(builder(&shared));
     let drain = shared.settings.timeouts.shutdown_drain;
     loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = shutdown.wait_for(|stop| *stop) => break,
-        };
         let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = shutdown.wait_for(|stop| *stop) => break,
+            a = incoming.next_accepted() => a,
+            _ = shutdown.wait_for(|stop| *stop) => None,
         };
-        let (stream, peer) = match accepted {
-            Ok(pair) => pair,
-            Err(e) => {
-                // Out of file descriptors and similar: back off instead of spinning.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        let accepted = match accepted {
+            Some(Ok(a)) => a,
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "taking over an accepted connection");
                 continue;
             }
+            None => break,
         };
-        let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
         let shared = Arc::clone(&shared);
         let builder = Arc::clone(&builder);
-        let tls = tls.clone();
+        let tls = acceptors.get(accepted.listener).cloned().flatten();
+        let (stream, peer, permit) = (accepted.stream, accepted.peer, accepted.permit);
         tokio::spawn(async move {
             let _permit = permit;
             observe::connection_opened();
@@ -97,6 +143,7 @@ pub async fn serve(
                         peer,
                         tls: false,
                         guard: Some(Arc::clone(&guard)),
+                        shard,
                     });
                     let io = Guarded::new(stream, guard, shared.settings.max_header_bytes + 4096);
                     serve_io(io, conn, &builder, watcher).await;
@@ -116,6 +163,7 @@ pub async fn serve(
                                 peer,
                                 tls: true,
                                 guard: guard.clone(),
+                                shard,
                             });
                             let guard = guard.unwrap_or_else(|| {
                                 let g = Arc::new(GuardState::default());
@@ -137,7 +185,6 @@ pub async fn serve(
             observe::connection_closed();
         });
     }
-    drop(listener);
     if tokio::time::timeout(drain, graceful.shutdown())
         .await
         .is_err()

@@ -65,6 +65,8 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error("starting the audit log: {0}")]
     Audit(std::io::Error),
+    #[error("starting the connection threads: {0}")]
+    Shards(std::io::Error),
 }
 
 /// Stops a running proxy (gracefully). Cheap to clone.
@@ -157,8 +159,9 @@ impl ProxyServer {
     /// Serves until shut down, then drains; returns when every listener is done.
     pub async fn run(self) -> Result<(), StartError> {
         let audit = audit::AuditLog::start(&self.settings.audit).map_err(StartError::Audit)?;
+        let shards = listener::shard_count(self.settings.worker_threads);
         let shared = Arc::new(Shared {
-            upstreams: upstream::Upstreams::new(&self.settings),
+            upstreams: upstream::Upstreams::new(&self.settings, shards),
             settings: Arc::clone(&self.settings),
             store: self.store,
             audit,
@@ -170,30 +173,17 @@ impl ProxyServer {
             .limits
             .prepare(shared.store.current().inspector.policy());
         let permits = Arc::new(Semaphore::new(self.settings.max_connections));
-        let mut tasks = Vec::new();
+        let mut listeners = Vec::new();
         if let Some(listener) = self.plain {
-            let rx = self.shutdown.subscribe();
-            tasks.push(tokio::spawn(listener::serve(
-                listener,
-                None,
-                Arc::clone(&shared),
-                Arc::clone(&permits),
-                rx,
-            )));
+            listeners.push((listener, None));
         }
         if let Some((listener, acceptor)) = self.tls {
-            let rx = self.shutdown.subscribe();
-            tasks.push(tokio::spawn(listener::serve(
-                listener,
-                Some(acceptor),
-                Arc::clone(&shared),
-                Arc::clone(&permits),
-                rx,
-            )));
+            listeners.push((listener, Some(acceptor)));
         }
-        for t in tasks {
-            let _ = t.await;
-        }
+        let rx = self.shutdown.subscribe();
+        listener::serve(listeners, Arc::clone(&shared), permits, rx, shards)
+            .await
+            .map_err(StartError::Shards)?;
         // Drained: what the audit writer holds goes to the file now.
         if let Some(audit) = &shared.audit {
             let audit = audit.clone();

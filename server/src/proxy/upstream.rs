@@ -1,6 +1,7 @@
-//! Upstreams: one keep-alive HTTP/1.1 connection pool (hyper-util's legacy
-//! client) shared by all upstreams, round-robin selection, passive health
-//! checks and timeouts.
+//! Upstreams: keep-alive HTTP/1.1 connection pools (hyper-util's legacy
+//! client), one per connection shard so that a request and its upstream
+//! connection live on the same thread, shared by all upstreams; round-robin
+//! selection, passive health checks and timeouts (both shared by the shards).
 //!
 //! Contract: an upstream that refuses or times out a connection is ejected
 //! for `proxy.health.eject_seconds`; selection skips ejected upstreams unless
@@ -35,7 +36,8 @@ struct Member {
 pub struct Upstreams {
     members: Vec<Member>,
     next: AtomicUsize,
-    client: Client<HttpConnector, UpstreamBody>,
+    /// One pool per connection shard (`proxy::listener`).
+    clients: Vec<Client<HttpConnector, UpstreamBody>>,
     epoch: Instant,
     eject_for: Duration,
     response_timeout: Duration,
@@ -73,18 +75,23 @@ fn classify(err: &hyper_util::client::legacy::Error) -> ProxyError {
 }
 
 impl Upstreams {
-    pub fn new(settings: &ProxySettings) -> Upstreams {
+    /// Upstreams with one connection pool for each of `shards` shards.
+    pub fn new(settings: &ProxySettings, shards: usize) -> Upstreams {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(settings.timeouts.upstream_connect));
         connector.set_keepalive(Some(Duration::from_secs(60)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(settings.timeouts.upstream_idle)
-            .pool_max_idle_per_host(1024)
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .set_host(false)
-            .build(connector);
+        let clients = (0..shards.max(1))
+            .map(|_| {
+                Client::builder(TokioExecutor::new())
+                    .pool_idle_timeout(settings.timeouts.upstream_idle)
+                    .pool_max_idle_per_host(1024)
+                    .pool_timer(TokioTimer::new())
+                    .timer(TokioTimer::new())
+                    .set_host(false)
+                    .build(connector.clone())
+            })
+            .collect();
         Upstreams {
             members: settings
                 .upstreams
@@ -95,7 +102,7 @@ impl Upstreams {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
-            client,
+            clients,
             epoch: Instant::now(),
             eject_for: settings.eject_for,
             response_timeout: settings.timeouts.upstream_response,
@@ -154,10 +161,12 @@ impl Upstreams {
     }
 
     /// Sends a request (its URI holds only the path and query) to upstream
-    /// `index`, retrying once elsewhere on a connect failure when allowed.
-    /// `set_host` is called with the chosen upstream's authority for each try.
+    /// `index` through shard `shard`'s pool, retrying once elsewhere on a
+    /// connect failure when allowed. `set_host` is called with the chosen
+    /// upstream's authority for each try.
     pub async fn send(
         &self,
+        shard: usize,
         mut index: usize,
         mut request: Request<UpstreamBody>,
         retry_host: impl Fn(&mut Request<UpstreamBody>, &str),
@@ -166,6 +175,9 @@ impl Upstreams {
             .uri()
             .path_and_query()
             .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+        let Some(client) = self.clients.get(shard).or_else(|| self.clients.first()) else {
+            return Err(ProxyError::UpstreamUnreachable);
+        };
         for attempt in 0..2 {
             *request.uri_mut() = self.uri_for(index, &path_and_query)?;
             let retry = if attempt == 0 && is_idempotent(request.method()) && self.members.len() > 1
@@ -182,7 +194,7 @@ impl Upstreams {
             };
             let started = Instant::now();
             let outcome =
-                tokio::time::timeout(self.response_timeout, self.client.request(request)).await;
+                tokio::time::timeout(self.response_timeout, client.request(request)).await;
             let latency = started.elapsed();
             let err = match outcome {
                 Ok(Ok(response)) => {

@@ -11,57 +11,100 @@
 //! socket on one thread; the shards share the listener (connections go round
 //! robin) and, like the workers of nginx or Envoy, scale by connections.
 //!
-//! [`Shards::start`] gives each shard a stream of accepted sockets, already
-//! registered with that shard's reactor; what serves them is the caller's.
+//! [`Shards::start`] gives each shard the connections accepted on any of
+//! the listeners, registered with that shard's reactor as it takes them;
+//! what serves them is the caller's. Used by the gRPC check service and the
+//! proxy.
 
 use futures_core::Stream;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
-/// Accepted sockets for one shard, registered with its runtime as they are
-/// taken. Ends when the accept loop stops.
+/// A connection on its way from the accept loop to a shard.
 #[derive(Debug)]
-pub struct Incoming {
-    sockets: mpsc::UnboundedReceiver<std::net::TcpStream>,
+struct Handoff {
+    socket: std::net::TcpStream,
+    peer: SocketAddr,
+    listener: usize,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
+/// A connection a shard takes over.
+#[derive(Debug)]
+pub struct Accepted {
+    /// Registered with the shard's runtime.
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+    /// Which of the listeners given to [`Shards::start`] accepted it.
+    pub listener: usize,
+    /// The connection-limit permit taken before `accept`, if there is a limit.
+    pub permit: Option<OwnedSemaphorePermit>,
+}
+
+/// Accepted connections for one shard. Ends when the accept loops stop.
+#[derive(Debug)]
+pub struct Incoming {
+    handoffs: mpsc::UnboundedReceiver<Handoff>,
+}
+
+impl Incoming {
+    /// The next connection, registered with this shard's runtime.
+    pub async fn next_accepted(&mut self) -> Option<io::Result<Accepted>> {
+        let h = self.handoffs.recv().await?;
+        Some(TcpStream::from_std(h.socket).map(|stream| Accepted {
+            stream,
+            peer: h.peer,
+            listener: h.listener,
+            permit: h.permit,
+        }))
+    }
+}
+
+/// As a plain stream of sockets (for servers that take one, such as
+/// tonic's): only for shards started without a connection limit, since the
+/// permit is dropped here.
 impl Stream for Incoming {
     type Item = io::Result<TcpStream>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        match self.sockets.poll_recv(cx) {
-            Poll::Ready(Some(socket)) => Poll::Ready(Some(TcpStream::from_std(socket))),
+        match self.handoffs.poll_recv(cx) {
+            Poll::Ready(Some(h)) => Poll::Ready(Some(TcpStream::from_std(h.socket))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         }
     }
 }
 
-/// What a shard runs: given its index and its sockets, a future that serves
-/// them and resolves once the shard is done (after its shutdown signal).
+/// What a shard runs: given its index and its connections, a future that
+/// serves them and resolves once the shard is done (after its shutdown signal).
 pub type ShardServer =
     Arc<dyn Fn(usize, Incoming) -> Pin<Box<dyn Future<Output = ()>>> + Send + Sync>;
 
-/// Running shards and the accept loop feeding them.
+/// Running shards and the accept loops feeding them.
 #[derive(Debug)]
 pub struct Shards {
     done: Vec<oneshot::Receiver<()>>,
 }
 
 impl Shards {
-    /// Starts `count` shard threads named `{name}-{i}` and an accept loop on
-    /// the current runtime that hands `listener`'s connections to them in
-    /// turn (with `TCP_NODELAY` set) until `stop` resolves.
+    /// Starts `count` shard threads named `{name}-{i}` and, on the current
+    /// runtime, one accept loop per listener that deals the connections to
+    /// the shards in turn (with `TCP_NODELAY` set) until `stop` resolves.
+    /// With `permits`, a permit is taken before each `accept` (excess clients
+    /// wait in the kernel's backlog) and travels with the connection.
     pub fn start(
         name: &str,
         count: usize,
-        listener: TcpListener,
+        listeners: Vec<TcpListener>,
+        permits: Option<Arc<Semaphore>>,
         server: ShardServer,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<Shards> {
@@ -78,7 +121,7 @@ impl Shards {
             std::thread::Builder::new()
                 .name(format!("{name}-{index}"))
                 .spawn(move || {
-                    runtime.block_on(server(index, Incoming { sockets: rx }));
+                    runtime.block_on(server(index, Incoming { handoffs: rx }));
                     // Connections still open past the server's own drain end
                     // with the runtime.
                     drop(runtime);
@@ -87,7 +130,23 @@ impl Shards {
             senders.push(tx);
             done.push(finished_rx);
         }
-        tokio::spawn(accept_loop(listener, senders, stop));
+        let senders = Arc::new(senders);
+        let next = Arc::new(AtomicUsize::new(0));
+        let (stop_all, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop.await;
+            let _ = stop_all.send(true);
+        });
+        for (index, listener) in listeners.into_iter().enumerate() {
+            tokio::spawn(accept_loop(
+                listener,
+                index,
+                Arc::clone(&senders),
+                Arc::clone(&next),
+                permits.clone(),
+                stopped.clone(),
+            ));
+        }
         Ok(Shards { done })
     }
 
@@ -101,18 +160,29 @@ impl Shards {
 
 async fn accept_loop(
     listener: TcpListener,
-    shards: Vec<mpsc::UnboundedSender<std::net::TcpStream>>,
-    stop: impl Future<Output = ()>,
+    index: usize,
+    shards: Arc<Vec<mpsc::UnboundedSender<Handoff>>>,
+    next: Arc<AtomicUsize>,
+    permits: Option<Arc<Semaphore>>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    tokio::pin!(stop);
-    let mut next = 0usize;
     loop {
-        let accepted = tokio::select! {
-            () = &mut stop => break,
-            accepted = listener.accept() => accepted,
+        let permit = match &permits {
+            Some(p) => tokio::select! {
+                permit = Arc::clone(p).acquire_owned() => match permit {
+                    Ok(permit) => Some(permit),
+                    Err(_) => break,
+                },
+                _ = stop.wait_for(|s| *s) => break,
+            },
+            None => None,
         };
-        let socket = match accepted {
-            Ok((socket, _)) => socket,
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        let (socket, peer) = match accepted {
+            Ok(pair) => pair,
             Err(e) => {
                 // Out of descriptors or memory: back off instead of spinning.
                 tracing::warn!(error = %e, "accepting a connection");
@@ -128,10 +198,15 @@ async fn accept_loop(
                 continue;
             }
         };
-        if let Some(shard) = shards.get(next % shards.len()) {
+        let shard = next.fetch_add(1, Ordering::Relaxed) % shards.len().max(1);
+        if let Some(shard) = shards.get(shard) {
             // A shard that has already stopped drops the socket (closing it).
-            let _ = shard.send(socket);
+            let _ = shard.send(Handoff {
+                socket,
+                peer,
+                listener: index,
+                permit,
+            });
         }
-        next = next.wrapping_add(1);
     }
 }
