@@ -22,7 +22,7 @@
 # Systems: nginx (plain proxy), nginx + ModSecurity + CRS at PL1 and at PL2 (two
 # instances of the peer script, each with its own upstream server), Palisade
 # (default policy, full embedded signature set). Same worker count for all: nginx
-# worker_processes = tokio worker threads = WORKERS.
+# worker_processes = Palisade's worker_threads (connection threads) = WORKERS.
 #
 # Prints, per workers value: req/s, p50/p99/p99.9 and non-2xx per system and
 # workload, then the ratios Palisade/nginx and Palisade/ModSecurity. Then the
