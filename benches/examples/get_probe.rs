@@ -2,7 +2,8 @@
 //! its SQL-injection variant) `N` times (default 200). `COLD=1` empties the
 //! per-thread head cache before each request (a browser never seen before);
 //! `URI` replaces the request target; `MANY_ARGS=BYTES` makes it
-//! `/search?a=1&a=1…` of that length (the linear-time bench's `many_args`).
+//! `/search?a=1&a=1…` of that length (the linear-time bench's `many_args`);
+//! `MINIMAL=1` sends wrk's request instead (`GET /`, Host and User-Agent).
 //! For `valgrind --tool=callgrind --toggle-collect='*Inspector*inspect*'`;
 //! not a bench.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -32,6 +33,11 @@ fn main() {
             uri.extend_from_slice(b"&a=1");
         }
         head.uri = uri;
+    }
+    if std::env::var_os("MINIMAL").is_some() {
+        head = palisade_engine::RequestHead::new("GET", b"/")
+            .with_header("Host", "127.0.0.1:18083")
+            .with_header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) bench");
     }
     let cold = std::env::var_os("COLD").is_some();
     let n: u32 = std::env::var("N")
