@@ -167,6 +167,7 @@ fn detect_mode_policy_allows_but_reports() {
     let line = &json_lines(&out)[0];
     assert_eq!(line["action"], "allow");
     assert_eq!(line["reason"], "anomaly_score");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -182,6 +183,7 @@ fn invalid_policy_exits_64_naming_file_and_line() {
         err.contains("bad.toml:3") && err.contains("paranoya"),
         "{err}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

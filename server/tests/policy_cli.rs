@@ -20,12 +20,35 @@ fn palisade(args: &[&str]) -> Output {
         .expect("run palisade")
 }
 
-fn temp_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("palisade-policy-cli-{}", std::process::id()));
+/// A file in a directory of its own, removed with the directory when dropped.
+struct TempFile {
+    dir: std::path::PathBuf,
+    path: String,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> TempFile {
+    let dir =
+        std::env::temp_dir().join(format!("palisade-policy-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    TempFile {
+        path: path.to_string_lossy().into_owned(),
+        dir,
+    }
 }
 
 #[test]
