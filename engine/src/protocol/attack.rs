@@ -119,7 +119,7 @@ pub fn check_head(head: &RequestHead, sink: &mut dyn Sink) {
         let decoded = if may_break {
             percent_decode(&header.value, false)
         } else {
-            Cow::Borrowed(&[][..])
+            Cow::default()
         };
         if decoded.iter().any(|&b| is_break(b)) {
             let label = format!("header:{name}");

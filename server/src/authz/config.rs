@@ -144,7 +144,7 @@ impl AuthzConfig {
         let workers = match args.workers.or(file.workers) {
             Some(0) => bail!("authz.workers must be at least 1"),
             Some(n) => usize::from(n),
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => crate::runtime::shards::count(0),
         };
         Ok(AuthzConfig {
             grpc,

@@ -239,7 +239,7 @@ pub async fn serve(
         vec![listener],
         None,
         server,
-        super::stopped(stop_rx),
+        stop_rx,
     )?;
     signal.await;
     health

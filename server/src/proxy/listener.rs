@@ -57,15 +57,6 @@ fn builder(shared: &Shared) -> auto::Builder<TokioExecutor> {
     b
 }
 
-/// The number of connection shards for `worker_threads` (0: one per CPU).
-pub fn shard_count(worker_threads: usize) -> usize {
-    if worker_threads > 0 {
-        worker_threads
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-}
-
 /// Serves the listeners (each with its TLS acceptor, if any) on `shards`
 /// connection shards until `shutdown` turns true, then drains.
 pub async fn serve(
@@ -88,16 +79,13 @@ pub async fn serve(
             shard_shutdown.clone(),
         ))
     });
-    let mut stop = shutdown;
     let shards = Shards::start(
         "palisade-proxy",
         shards,
         sockets,
         Some(permits),
         server,
-        async move {
-            let _ = stop.wait_for(|s| *s).await;
-        },
+        shutdown,
     )?;
     shards.finished().await;
     Ok(())

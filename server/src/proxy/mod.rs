@@ -159,7 +159,7 @@ impl ProxyServer {
     /// Serves until shut down, then drains; returns when every listener is done.
     pub async fn run(self) -> Result<(), StartError> {
         let audit = audit::AuditLog::start(&self.settings.audit).map_err(StartError::Audit)?;
-        let shards = listener::shard_count(self.settings.worker_threads);
+        let shards = crate::runtime::shards::count(self.settings.worker_threads);
         let shared = Arc::new(Shared {
             upstreams: upstream::Upstreams::new(&self.settings, shards),
             settings: Arc::clone(&self.settings),

@@ -26,7 +26,17 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
+
+/// How many shards `configured` asks for: itself, or with 0 one per CPU this
+/// process may use (a container's CPU quota included).
+pub fn count(configured: usize) -> usize {
+    if configured > 0 {
+        configured
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
 
 /// A connection on its way from the accept loop to a shard.
 #[derive(Debug)]
@@ -97,7 +107,7 @@ pub struct Shards {
 impl Shards {
     /// Starts `count` shard threads named `{name}-{i}` and, on the current
     /// runtime, one accept loop per listener that deals the connections to
-    /// the shards in turn (with `TCP_NODELAY` set) until `stop` resolves.
+    /// the shards in turn (with `TCP_NODELAY` set) until `stop` turns true.
     /// With `permits`, a permit is taken before each `accept` (excess clients
     /// wait in the kernel's backlog) and travels with the connection.
     pub fn start(
@@ -106,7 +116,7 @@ impl Shards {
         listeners: Vec<TcpListener>,
         permits: Option<Arc<Semaphore>>,
         server: ShardServer,
-        stop: impl Future<Output = ()> + Send + 'static,
+        stop: watch::Receiver<bool>,
     ) -> io::Result<Shards> {
         let count = count.max(1);
         let mut senders = Vec::with_capacity(count);
@@ -132,11 +142,6 @@ impl Shards {
         }
         let senders = Arc::new(senders);
         let next = Arc::new(AtomicUsize::new(0));
-        let (stop_all, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            stop.await;
-            let _ = stop_all.send(true);
-        });
         for (index, listener) in listeners.into_iter().enumerate() {
             tokio::spawn(accept_loop(
                 listener,
@@ -144,7 +149,7 @@ impl Shards {
                 Arc::clone(&senders),
                 Arc::clone(&next),
                 permits.clone(),
-                stopped.clone(),
+                stop.clone(),
             ));
         }
         Ok(Shards { done })
@@ -164,7 +169,7 @@ async fn accept_loop(
     shards: Arc<Vec<mpsc::UnboundedSender<Handoff>>>,
     next: Arc<AtomicUsize>,
     permits: Option<Arc<Semaphore>>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
 ) {
     loop {
         let permit = match &permits {
