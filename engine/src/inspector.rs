@@ -77,6 +77,10 @@ impl Inspector {
     /// An inspector for a policy. Its clock stands still until [`Inspector::with_clock`]
     /// gives it one (only rate limits read time).
     pub fn new(rules: Arc<CompiledRules>, policy: &Policy) -> Inspector {
+        rules.prepare(policy.engine.paranoia);
+        for level in policy.routes.iter().filter_map(|r| r.paranoia) {
+            rules.prepare(level);
+        }
         Inspector {
             rules,
             settings: Arc::new(Settings::from_policy(policy)),
@@ -87,6 +91,7 @@ impl Inspector {
 
     /// An inspector with explicit settings and no policy entries beyond them.
     pub fn with_settings(rules: Arc<CompiledRules>, settings: Settings) -> Inspector {
+        rules.prepare(settings.paranoia);
         Inspector {
             rules,
             settings: Arc::new(settings),

@@ -54,6 +54,17 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
     find(input).map(Finding::into_detection)
 }
 
+/// A cheap pre-check for the quiet-value screen: `false` only when [`detect`]
+/// cannot report `input`. Without `<` no tag opens and without `=` no
+/// attribute gets a value; what is left is a script URL, whose scheme's
+/// letters (ignorable bytes aside) end right before a `:`.
+pub fn might_be_xss(input: &[u8]) -> bool {
+    if memchr::memchr2(b'<', b'=', input).is_some() {
+        return true;
+    }
+    memchr::memchr_iter(b':', input).any(|colon| values::scheme_ends_at(input, colon))
+}
+
 /// The starting contexts, in the order they are tried.
 const STARTS: [Start; 4] = [
     Start::Data,

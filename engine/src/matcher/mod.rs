@@ -15,6 +15,9 @@ mod chains;
 mod factors;
 pub mod literals;
 mod required;
+mod screen;
+#[cfg(test)]
+mod screen_tests;
 
 use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
@@ -33,6 +36,8 @@ pub struct RuleIndex(pub u32);
 
 /// Shortest literal the prefilter accepts; patterns needing less are residual.
 const MIN_LITERAL_LEN: usize = 2;
+/// Most byte sets the quiet-value screen keeps per pattern branch.
+const SCREEN_BYTE_SETS: usize = 8;
 /// Lazy-DFA cache for each confirming regex.
 const CONFIRM_CACHE_BYTES: usize = 1 << 20;
 /// Lazy-DFA cache for a group's residual multi-regex.
@@ -117,6 +122,8 @@ pub struct CompiledRules {
     required_bytes: Vec<Vec<ByteSet>>,
     /// Groups by target class (indexed by `TargetClass::index`).
     by_class: Vec<ClassIndex>,
+    /// The literal pieces every class's quiet-value screen looks for.
+    screen_pieces: screen::Pieces,
     /// Distinct for every compiled set in this process (what the head cache
     /// keys its entries by).
     generation: u64,
@@ -146,6 +153,8 @@ struct ClassIndex {
     /// Every target name some pattern of the class is limited to (lowercase,
     /// sorted, distinct): all a scan's outcome can depend on in a name.
     filter_names: Vec<String>,
+    /// Clears ordinary values before any of the above runs.
+    screen: Option<screen::Screen>,
 }
 
 /// A confirmed match of one rule on one value.
@@ -167,6 +176,8 @@ pub struct Scratch {
     representative: Vec<u16>,
     /// The chain tree's node aliases for the value being scanned.
     links: Vec<chains::Link>,
+    /// The quiet-value screen's candidates for the value being scanned.
+    quiet: Vec<screen::Candidate>,
     /// For each representative group of the value being scanned: the bytes
     /// its haystack holds, once computed.
     hay_bytes: Vec<Option<ByteSet>>,
@@ -272,6 +283,8 @@ fn compile_confirm(sig: &Signature, pattern: &str) -> Result<meta::Regex, Compil
 struct PatternNeeds {
     literals: Option<Vec<Vec<u8>>>,
     bytes: Vec<ByteSet>,
+    /// What each top-level branch needs, for the quiet-value screen.
+    branches: Vec<screen::BranchNeeds>,
 }
 
 /// A pattern's HIR in the matcher's dialect (bytes, no Unicode, no UTF-8
@@ -303,9 +316,26 @@ fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError
             message: "pattern can match the empty string".into(),
         });
     }
+    let literals = factors::required_literals(&hir, MIN_LITERAL_LEN);
+    // Branch literals only where the whole pattern has none (they cost
+    // compile time, and a pattern's own literals are fewer and longer).
+    let branches = required::branches(&hir)
+        .into_iter()
+        .map(|branch| {
+            let literals = factors::required_literals(branch, MIN_LITERAL_LEN);
+            // Without literals, letters a branch needs are worth checking too.
+            let bytes = if literals.is_some() {
+                required::required_byte_sets(branch)
+            } else {
+                required::required_byte_sets_with_letters(branch, SCREEN_BYTE_SETS)
+            };
+            screen::BranchNeeds { literals, bytes }
+        })
+        .collect();
     Ok(PatternNeeds {
-        literals: factors::required_literals(&hir, MIN_LITERAL_LEN),
         bytes: required::required_byte_sets(&hir),
+        literals,
+        branches,
     })
 }
 
@@ -318,18 +348,21 @@ impl CompiledRules {
         let mut literals = Vec::with_capacity(signatures.len());
         let mut patterns = Vec::with_capacity(signatures.len());
         let mut required_bytes = Vec::with_capacity(signatures.len());
+        let mut branch_needs = Vec::with_capacity(signatures.len());
         for sig in signatures {
             if let Pattern::Detector(d) = sig.pattern {
                 confirmers.push(Confirm::Detector(d));
                 literals.push(None);
                 patterns.push(None);
                 required_bytes.push(Vec::new());
+                branch_needs.push(Vec::new());
             } else {
                 let pattern = pattern_text(sig);
                 confirmers.push(Confirm::Regex(compile_confirm(sig, &pattern)?));
                 let needs = needs_of(sig, &pattern)?;
                 literals.push(needs.literals);
                 required_bytes.push(needs.bytes);
+                branch_needs.push(needs.branches);
                 patterns.push(Some(pattern));
             }
             rules.push(RuleMeta {
@@ -380,12 +413,39 @@ impl CompiledRules {
         for (class, index) in TargetClass::ALL.iter().zip(by_class.iter_mut()) {
             index.finish(*class, &required_bytes)?;
         }
+        let drafts: Vec<Option<screen::Draft>> = by_class
+            .iter()
+            .map(|index| draft_screen(index, &rules, &confirmers, &branch_needs))
+            .collect();
+        let levels = [1u8, 2, 3, 4].map(|l| Paranoia::new(l).unwrap_or(Paranoia::MAX));
+        let level_pieces: [Vec<Vec<u8>>; 4] = levels.map(|level| {
+            let mut pieces: Vec<Vec<u8>> = drafts
+                .iter()
+                .flatten()
+                .flat_map(|d| d.pieces_at(level))
+                .map(<[u8]>::to_vec)
+                .collect();
+            pieces.sort();
+            pieces.dedup();
+            pieces
+        });
+        for (index, draft) in by_class.iter_mut().zip(drafts) {
+            index.screen = draft.map(|d| {
+                d.finish(|level, piece| {
+                    level_pieces
+                        .get(usize::from(level.get()) - 1)
+                        .and_then(|all| all.binary_search_by(|p| p.as_slice().cmp(piece)).ok())
+                })
+            });
+        }
+        let screen_pieces = screen::Pieces::new(level_pieces);
         static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(CompiledRules {
             rules,
             confirmers,
             required_bytes,
             by_class,
+            screen_pieces,
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -452,6 +512,28 @@ impl CompiledRules {
             .map_or(u16::MAX, |i| i as u16)
     }
 
+    /// Builds what scanning at `paranoia` needs that is otherwise built on
+    /// first use (the quiet-value screen's automaton for that level), so
+    /// that the first request does not wait for it.
+    pub fn prepare(&self, paranoia: Paranoia) {
+        self.screen_pieces.prepare(paranoia);
+    }
+
+    /// One line per class and paranoia level: what the quiet-value screen
+    /// looks for, or the rules that keep it off (for tuning signatures).
+    pub fn describe_screens(&self) -> Vec<String> {
+        let mut out = vec![format!(
+            "pieces automaton: {} bytes",
+            self.screen_pieces.memory_bytes()
+        )];
+        for (class, index) in TargetClass::ALL.iter().zip(&self.by_class) {
+            if let Some(screen) = &index.screen {
+                out.push(format!("{class:?} {}", screen.describe()));
+            }
+        }
+        out
+    }
+
     /// Distinct transform chains across all groups.
     pub fn chain_count(&self) -> usize {
         let mut chains: Vec<&Chain> = self
@@ -475,6 +557,20 @@ impl CompiledRules {
         skip: &dyn Fn(RuleIndex) -> bool,
         on_hit: &mut dyn FnMut(Hit<'_>),
     ) {
+        self.scan_screened(target, paranoia, scratch, skip, on_hit, true);
+    }
+
+    /// [`CompiledRules::scan`], with the quiet-value screen used or not
+    /// (the tests compare the two).
+    fn scan_screened(
+        &self,
+        target: Target<'_>,
+        paranoia: Paranoia,
+        scratch: &mut Scratch,
+        skip: &dyn Fn(RuleIndex) -> bool,
+        on_hit: &mut dyn FnMut(Hit<'_>),
+        screened: bool,
+    ) {
         let Target {
             source,
             name,
@@ -485,6 +581,32 @@ impl CompiledRules {
         };
         if index.groups.is_empty() {
             return;
+        }
+        if let Some(screen) = index.screen.as_ref().filter(|_| screened) {
+            let mut quiet = std::mem::take(&mut scratch.quiet);
+            if screen.screen(&self.screen_pieces, value, paranoia, &mut quiet) {
+                // A quiet value: only the screen's candidates, each on its
+                // own chain's output (the value itself, mostly).
+                for &(g, p) in &quiet {
+                    let Some(group) = index.groups.get(usize::from(g)) else {
+                        continue;
+                    };
+                    let haystack = screen::quiet_output(&group.chain, value);
+                    self.confirm(
+                        group,
+                        p,
+                        name,
+                        &haystack,
+                        paranoia,
+                        None::<fn() -> ByteSet>,
+                        skip,
+                        on_hit,
+                    );
+                }
+                scratch.quiet = quiet;
+                return;
+            }
+            scratch.quiet = quiet;
         }
         // Every distinct chain prefix, once. Groups whose outputs are equal
         // ignoring ASCII case share one prefilter scan (the automaton is
@@ -596,46 +718,73 @@ impl CompiledRules {
                 continue;
             };
             let haystack: &[u8] = hay(g);
-            let Some(gp) = group.patterns.get((c - group.base) as usize) else {
-                continue;
-            };
-            let Some(meta) = self.rules.get(gp.rule.0 as usize) else {
-                continue;
-            };
-            if meta.paranoia > paranoia || skip(gp.rule) {
-                continue;
-            }
-            if let Some(names) = &gp.names {
-                if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                    continue;
-                }
-            }
-            if let Some(needs) = self
-                .required_bytes
-                .get(gp.rule.0 as usize)
-                .filter(|n| !n.is_empty())
-            {
-                let r = scratch.representative.get(g).map_or(g, |&r| usize::from(r));
-                if !meets(
-                    &hay_bytes_of(&mut scratch.hay_bytes, r, known_bytes(r), hay_folded(r)),
-                    needs,
-                ) {
-                    continue;
-                }
-            }
-            let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
-                continue;
-            };
-            if let Some(range) = confirm.find(haystack) {
-                on_hit(Hit {
-                    rule: gp.rule,
-                    chain: &group.chain,
-                    matched: haystack.get(range).unwrap_or_default(),
-                });
-            }
+            let r = scratch.representative.get(g).map_or(g, |&r| usize::from(r));
+            let present = || hay_bytes_of(&mut scratch.hay_bytes, r, known_bytes(r), hay_folded(r));
+            self.confirm(
+                group,
+                c - group.base,
+                name,
+                haystack,
+                paranoia,
+                Some(present),
+                skip,
+                on_hit,
+            );
         }
         drop(outputs);
         scratch.links = links;
+    }
+
+    /// Confirms pattern `p` of `group` on `haystack` (its chain's output of
+    /// a value named `name`): the rule's level, whether it already fired, its
+    /// target names, the bytes it needs (when `present` can tell which the
+    /// haystack holds), then its regex or detector.
+    #[allow(clippy::too_many_arguments)]
+    fn confirm(
+        &self,
+        group: &Group,
+        p: u32,
+        name: &str,
+        haystack: &[u8],
+        paranoia: Paranoia,
+        present: Option<impl FnOnce() -> ByteSet>,
+        skip: &dyn Fn(RuleIndex) -> bool,
+        on_hit: &mut dyn FnMut(Hit<'_>),
+    ) {
+        let Some(gp) = group.patterns.get(p as usize) else {
+            return;
+        };
+        let Some(meta) = self.rules.get(gp.rule.0 as usize) else {
+            return;
+        };
+        if meta.paranoia > paranoia || skip(gp.rule) {
+            return;
+        }
+        if let Some(names) = &gp.names {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                return;
+            }
+        }
+        if let (Some(needs), Some(present)) = (
+            self.required_bytes
+                .get(gp.rule.0 as usize)
+                .filter(|n| !n.is_empty()),
+            present,
+        ) {
+            if !meets(&present(), needs) {
+                return;
+            }
+        }
+        let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
+            return;
+        };
+        if let Some(range) = confirm.find(haystack) {
+            on_hit(Hit {
+                rule: gp.rule,
+                chain: &group.chain,
+                matched: haystack.get(range).unwrap_or_default(),
+            });
+        }
     }
 
     /// Whether one rule matches a value after its own chain, ignoring targets and
@@ -665,6 +814,54 @@ pub(crate) fn sets_case_sensitive_inline(pattern: &str) -> bool {
             .split_once('-')
             .is_some_and(|(_, cleared)| cleared.contains('i'))
     })
+}
+
+/// The quiet-value screen of a finished class, before the shared piece
+/// automaton exists (none for a class without groups).
+fn draft_screen(
+    index: &ClassIndex,
+    rules: &[RuleMeta],
+    confirmers: &[Confirm],
+    branch_needs: &[Vec<screen::BranchNeeds>],
+) -> Option<screen::Draft> {
+    if index.groups.is_empty() {
+        return None;
+    }
+    let mut transforms: Vec<crate::transform::Transform> = index
+        .groups
+        .iter()
+        .flat_map(|g| g.chain.0.iter().copied())
+        .collect();
+    transforms.sort();
+    transforms.dedup();
+    let members: Vec<screen::Member<'_>> = index
+        .groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            group
+                .patterns
+                .iter()
+                .enumerate()
+                .map(move |(p, gp)| ((g as u16, p as u32), gp))
+        })
+        .filter_map(|(at, gp)| {
+            let r = gp.rule.0 as usize;
+            let meta = rules.get(r)?;
+            Some(screen::Member {
+                at,
+                id: meta.id,
+                paranoia: meta.paranoia,
+                literals: None,
+                branches: branch_needs.get(r).map_or(&[][..], Vec::as_slice),
+                detector: match confirmers.get(r) {
+                    Some(Confirm::Detector(d)) => Some(*d),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
+    Some(screen::Screen::draft(&transforms, &members))
 }
 
 fn build_group(

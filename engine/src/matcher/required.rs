@@ -16,15 +16,59 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// Most requirements kept per pattern (the narrowest).
 const MAX_KEPT: usize = 4;
 
+/// How often a set's bytes turn up in ordinary text, roughly: a space or a
+/// comma is in most values, a letter in many, a `|` or a `=` in few. Where a
+/// pattern offers a choice of requirements, the rarest one turns most values
+/// away.
+pub(crate) fn commonness(set: &ByteSet) -> u32 {
+    const VERY_COMMON: ByteSet = ByteSet::of(b" ,.");
+    const COMMON: ByteSet = ByteSet::of(b"\t\n\r-:/()'_;");
+    const ALPHANUMERIC: ByteSet = ByteSet::range(b'0', b'9')
+        .union(ByteSet::range(b'A', b'Z'))
+        .union(ByteSet::range(b'a', b'z'));
+    set.len()
+        + 40 * set.intersection(VERY_COMMON).len()
+        + 8 * set.intersection(COMMON).len()
+        + 4 * set.intersection(ALPHANUMERIC).len()
+}
+
 /// The byte sets every match of `hir` must touch (each at least once).
 pub(crate) fn required_byte_sets(hir: &Hir) -> Vec<ByteSet> {
     let mut sets: Vec<ByteSet> = requirements(hir)
         .into_iter()
         .filter(|s| !s.has_alphanumeric() && !s.is_empty())
         .collect();
-    sets.sort_by_key(ByteSet::len);
+    sets.sort_by_key(commonness);
     sets.dedup();
     sets.truncate(MAX_KEPT);
+    sets
+}
+
+/// The branches of `hir`'s top-level alternation (through capture groups):
+/// every match of `hir` is a match of one of them. `hir` itself when it is
+/// not an alternation.
+pub(crate) fn branches(hir: &Hir) -> Vec<&Hir> {
+    let mut node = hir;
+    while let HirKind::Capture(cap) = node.kind() {
+        node = &cap.sub;
+    }
+    match node.kind() {
+        HirKind::Alternation(alternatives) => alternatives.iter().collect(),
+        _ => vec![node],
+    }
+}
+
+/// Like [`required_byte_sets`], letters and digits included, up to
+/// `max` sets: for patterns the prefilter has no literal for, a set of
+/// letters (`j` or `J`) turns away values that lack them.
+pub(crate) fn required_byte_sets_with_letters(hir: &Hir, max: usize) -> Vec<ByteSet> {
+    let mut sets: Vec<ByteSet> = requirements(hir)
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    sets.sort_by_key(commonness);
+    sets.dedup();
+    sets.truncate(max);
     sets
 }
 
@@ -39,7 +83,7 @@ fn requirements(hir: &Hir) -> Vec<ByteSet> {
         HirKind::Capture(cap) => requirements(&cap.sub),
         HirKind::Concat(parts) => parts.iter().flat_map(requirements).collect(),
         HirKind::Alternation(branches) => {
-            // Each branch contributes its narrowest punctuation requirement;
+            // Each branch contributes its rarest punctuation requirement;
             // a match satisfies the union of those. A branch with none makes
             // the alternation require nothing.
             let mut union = ByteSet::default();
@@ -47,7 +91,7 @@ fn requirements(hir: &Hir) -> Vec<ByteSet> {
                 let narrowest = requirements(branch)
                     .into_iter()
                     .filter(|s| !s.has_alphanumeric() && !s.is_empty())
-                    .min_by_key(ByteSet::len);
+                    .min_by_key(commonness);
                 match narrowest {
                     Some(set) => union = union.union(set),
                     None => return Vec::new(),

@@ -47,6 +47,16 @@ impl ByteSet {
         ByteSet([!self.0[0], !self.0[1], !self.0[2], !self.0[3]])
     }
 
+    /// The bytes in both sets.
+    pub(crate) const fn intersection(self, other: ByteSet) -> ByteSet {
+        ByteSet([
+            self.0[0] & other.0[0],
+            self.0[1] & other.0[1],
+            self.0[2] & other.0[2],
+            self.0[3] & other.0[3],
+        ])
+    }
+
     /// The bytes in this set but not in `other`.
     pub(crate) const fn minus(self, other: ByteSet) -> ByteSet {
         ByteSet([
@@ -67,6 +77,14 @@ impl ByteSet {
     /// Whether every byte of this set is in `other`.
     pub(crate) fn is_subset(&self, other: &ByteSet) -> bool {
         !self.intersects(&other.complement())
+    }
+
+    /// This set with every ASCII uppercase letter replaced by its lowercase.
+    pub(crate) fn lowercased(self) -> ByteSet {
+        let upper = self.0[1] & ByteSet::uppercase().0[1];
+        let mut words = self.0;
+        words[1] = (words[1] & !upper) | (upper << 32);
+        ByteSet(words)
     }
 
     /// The set of ASCII uppercase letters.
@@ -123,6 +141,8 @@ pub struct Summary {
     space_before_slash_or_paren: bool,
     /// The value is `.` or `..` (a path segment on its own).
     dot_segment: bool,
+    /// Two `-` in a row (a possible SQL line comment).
+    double_dash: bool,
 }
 
 impl Summary {
@@ -131,6 +151,7 @@ impl Summary {
         let mut words = [0u64; 4];
         let mut double_space = false;
         let mut space_before_slash_or_paren = false;
+        let mut double_dash = false;
         let mut previous = 0u8;
         for &b in value {
             if let Some(word) = words.get_mut(usize::from(b >> 6)) {
@@ -138,6 +159,7 @@ impl Summary {
             }
             double_space |= b == b' ' && previous == b' ';
             space_before_slash_or_paren |= (b == b'/' || b == b'(') && previous == b' ';
+            double_dash |= b == b'-' && previous == b'-';
             previous = b;
         }
         Summary {
@@ -145,7 +167,18 @@ impl Summary {
             double_space,
             space_before_slash_or_paren,
             dot_segment: value == b"." || value == b"..",
+            double_dash,
         }
+    }
+
+    /// Whether two `-` follow each other.
+    pub(crate) fn double_dash(&self) -> bool {
+        self.double_dash
+    }
+
+    /// Whether the value is `.` or `..`.
+    pub(crate) fn dot_segment(&self) -> bool {
+        self.dot_segment
     }
 
     /// The bytes the value holds.

@@ -165,6 +165,36 @@ fn is_url_boundary(previous: u8) -> bool {
 /// the first word after a script scheme must contain code punctuation within
 /// [`CODE_WINDOW`] bytes. Returns the scheme and the range it covers (to the
 /// end of that word, at most the window).
+/// Whether the letters before `colon` (skipping ignorable bytes, lowercased)
+/// end with the name of a script URL scheme: a necessary condition for
+/// [`script_url`] to read a scheme ending at `colon`.
+pub(super) fn scheme_ends_at(input: &[u8], colon: usize) -> bool {
+    let mut letters = [0u8; MAX_SCHEME_LEN];
+    let mut len = 0;
+    let mut at = colon;
+    while at > 0 && len < MAX_SCHEME_LEN {
+        at -= 1;
+        let Some(&byte) = input.get(at) else {
+            break;
+        };
+        if byte < 0x20 || (0x80..=0xBF).contains(&byte) || byte == 0xEF {
+            // Ignorable: control bytes and U+FFFD (EF BF BD), read backwards.
+            continue;
+        }
+        if !byte.is_ascii_alphabetic() {
+            break;
+        }
+        if let Some(slot) = letters.get_mut(MAX_SCHEME_LEN - 1 - len) {
+            *slot = byte.to_ascii_lowercase();
+        }
+        len += 1;
+    }
+    let read = letters.get(MAX_SCHEME_LEN - len..).unwrap_or_default();
+    [&b"javascript"[..], b"vbscript", b"livescript", b"data"]
+        .iter()
+        .any(|scheme| read.ends_with(scheme))
+}
+
 pub(super) fn script_url_in_text(input: &[u8]) -> Option<(Scheme, usize, usize)> {
     // Every script URL has its scheme's colon (`script_url` stops only there).
     memchr::memchr(b':', input)?;

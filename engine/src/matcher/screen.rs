@@ -1,0 +1,508 @@
+//! The quiet-value screen of one target class: one pass over a value and one
+//! literal search that reduce an ordinary value's scan to the few rules that
+//! could match it, without running the class's chains, prefilter, residual
+//! regexes or every detector. A value that is not quiet takes the full scan.
+//!
+//! A value is *quiet* for a class when no transform of any of the class's
+//! chains changes it beyond ASCII case and separators: it has none of the
+//! bytes that start a decoding (`%`, `&`, `\`), no NUL, none of the bytes the
+//! path, comment and shell transforms rewrite, no `--`, valid UTF-8 when the
+//! class folds overlong forms, and is not plausible base64 when the class
+//! decodes base64. Separators are whitespace (NBSP included), `,`, `;` and
+//! `(`: `cmdline` and `compress_whitespace` may turn them into one space or
+//! drop a space before `(`, but never move or join the bytes between them.
+//! So every chain's output is the value with its separator runs changed and
+//! its letters lowercased, and any separator-free piece of a literal that
+//! occurs in the output occurs in the value too (ignoring case).
+//!
+//! For each paranoia level the screen keeps the rules that could match such
+//! an output (every byte set the rule needs intersects the quiet bytes) and
+//! looks for the longest separator-free piece of each of their required
+//! literals; a piece found makes its rules candidates when the value also
+//! holds the bytes they need. Relevant rules with no such piece are
+//! candidates when the value holds their bytes, and detectors when their
+//! cheap gates open. A relevant rule with neither pieces nor required bytes
+//! keeps the screen off at that level. The candidates are then confirmed on
+//! their own chain's output, as in the full scan. Soundness is tested
+//! against every chain of the default signatures.
+
+use crate::detect::Detector;
+use crate::rule::{Paranoia, RuleId};
+use crate::transform::summary::{ByteSet, Summary};
+use crate::transform::{Chain, Transform};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// Bytes that separate pieces: the transforms may rewrite runs of them.
+pub(crate) const SEPARATORS: ByteSet = ByteSet::of(b" \t\n\r\x0b\x0c\xa0,;(");
+
+/// Shortest literal piece worth looking for.
+const MIN_PIECE_LEN: usize = 2;
+/// A pattern of the class: its group and its position in the group.
+pub(crate) type Candidate = (u16, u32);
+
+/// What one top-level branch of a pattern needs: literals (every match of
+/// the branch holds one; `None` when it has none usable) and byte sets
+/// (every match touches each).
+#[derive(Debug, Clone)]
+pub(crate) struct BranchNeeds {
+    pub literals: Option<Vec<Vec<u8>>>,
+    pub bytes: Vec<ByteSet>,
+}
+
+/// One rule of the class as the screen sees it.
+pub(crate) struct Member<'a> {
+    pub at: Candidate,
+    pub id: RuleId,
+    pub paranoia: Paranoia,
+    /// The pattern's required literals, when it has usable ones.
+    pub literals: Option<&'a [Vec<u8>]>,
+    /// What each branch of its pattern needs (see `required::branches`;
+    /// empty for detectors). Branch literals only when `literals` is `None`.
+    pub branches: &'a [BranchNeeds],
+    /// Set for detector rules.
+    pub detector: Option<Detector>,
+}
+
+/// A relevant rule (or one branch of it): where the rule is, its level and
+/// the byte sets of each branch (a match touches every set of some branch).
+struct Entry {
+    at: Candidate,
+    paranoia: Paranoia,
+    needs_any: Vec<Vec<ByteSet>>,
+}
+
+impl Entry {
+    fn applies(&self, paranoia: Paranoia, bytes: &ByteSet) -> bool {
+        self.paranoia <= paranoia
+            && (self.needs_any.is_empty()
+                || self
+                    .needs_any
+                    .iter()
+                    .any(|needs| needs.iter().all(|n| n.intersects(bytes))))
+    }
+}
+
+/// The pieces of every class's screen, one automaton per paranoia level
+/// (most pieces are shared by the argument, cookie and header classes; a
+/// level's automaton holds only the pieces of rules at or below it).
+pub(crate) struct Pieces {
+    /// Each level's pieces, until its automaton is built.
+    sources: [Vec<Vec<u8>>; 4],
+    /// Built on first use (or by [`Pieces::prepare`]): a deployment pays
+    /// time and memory only for the levels its policy uses. `None` inside
+    /// when the automaton cannot be built, which keeps every screen off at
+    /// that level.
+    levels: [OnceLock<Option<AhoCorasick>>; 4],
+}
+
+impl Pieces {
+    /// Holds each level's pieces, `pieces[level - 1]` (lowercase, distinct,
+    /// in the order their ids are used).
+    pub(crate) fn new(pieces: [Vec<Vec<u8>>; 4]) -> Pieces {
+        Pieces {
+            sources: pieces,
+            levels: Default::default(),
+        }
+    }
+
+    /// Builds the automaton for `paranoia` now, if it is not built yet.
+    pub(crate) fn prepare(&self, paranoia: Paranoia) {
+        let _ = self.at(paranoia);
+    }
+
+    /// Heap bytes of the automata built so far.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.levels
+            .iter()
+            .filter_map(|level| level.get().and_then(Option::as_ref))
+            .map(AhoCorasick::memory_usage)
+            .sum()
+    }
+
+    fn at(&self, paranoia: Paranoia) -> Option<&AhoCorasick> {
+        let i = usize::from(paranoia.get()) - 1;
+        let (level, source) = (self.levels.get(i)?, self.sources.get(i)?);
+        level
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(source)
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// What a class's screen is made of before the shared automata exist:
+/// its pieces as bytes, each with its entry.
+pub(crate) struct Draft {
+    screen: Screen,
+    pieces: Vec<(Vec<u8>, u32)>,
+}
+
+impl Draft {
+    /// The pieces this class looks for at `paranoia`.
+    pub(crate) fn pieces_at(&self, paranoia: Paranoia) -> impl Iterator<Item = &[u8]> {
+        self.pieces.iter().filter_map(move |(piece, e)| {
+            self.screen
+                .entries
+                .get(*e as usize)
+                .filter(|entry| entry.paranoia <= paranoia)
+                .map(|_| piece.as_slice())
+        })
+    }
+
+    /// The finished screen; `id(level, piece)` gives a piece's id in that
+    /// level's automaton.
+    pub(crate) fn finish(mut self, id: impl Fn(Paranoia, &[u8]) -> Option<usize>) -> Screen {
+        for (piece, e) in &self.pieces {
+            let Some(level) = self.screen.entries.get(*e as usize).map(|x| x.paranoia) else {
+                continue;
+            };
+            for (i, owners) in self.screen.owners.iter_mut().enumerate() {
+                let Some(at) = Paranoia::new(i as u8 + 1).filter(|&at| at >= level) else {
+                    continue;
+                };
+                let Some(id) = id(at, piece) else {
+                    // A piece missing from the automaton could hide a match.
+                    self.screen.off_from = Some(Paranoia::MIN);
+                    continue;
+                };
+                if owners.len() <= id {
+                    owners.resize(id + 1, Vec::new());
+                }
+                if let Some(list) = owners.get_mut(id) {
+                    list.push(*e);
+                }
+            }
+        }
+        self.screen
+    }
+}
+
+/// The screen of one class.
+pub(crate) struct Screen {
+    /// Bytes a quiet value may hold.
+    quiet_bytes: ByteSet,
+    folds_overlong: bool,
+    removes_sql_comments: bool,
+    normalises_paths: bool,
+    decodes_base64: bool,
+    /// Per level (index `level - 1`), for each piece id of that level's
+    /// automaton, the entries it stands for.
+    owners: [Vec<Vec<u32>>; 4],
+    entries: Vec<Entry>,
+    /// Relevant rules without literal pieces.
+    gated: Vec<Entry>,
+    /// Bytes at least one of which every gated entry needs (the union of
+    /// each entry's first, rarest set per branch): a value holding none of
+    /// them skips the gated entries.
+    gated_trigger: ByteSet,
+    /// Detector rules, with the detector each runs.
+    detectors: Vec<(Entry, Detector)>,
+    /// The lowest level with a relevant rule the screen cannot look for
+    /// (neither pieces nor required bytes): off from there up.
+    off_from: Option<Paranoia>,
+    /// Those rules, for [`Screen::describe`].
+    blockers: Vec<(Paranoia, RuleId)>,
+}
+
+impl Screen {
+    /// Drafts the screen for a class whose chains use `transforms` and whose
+    /// rules are `members`.
+    pub(crate) fn draft(transforms: &[Transform], members: &[Member<'_>]) -> Draft {
+        let quiet = quiet_bytes(transforms);
+        let uses = |t: Transform| transforms.contains(&t);
+        let mut screen = Screen {
+            quiet_bytes: quiet,
+            folds_overlong: uses(Transform::Utf8Overlong),
+            removes_sql_comments: uses(Transform::RemoveSqlComments),
+            normalises_paths: uses(Transform::NormalisePath),
+            decodes_base64: uses(Transform::Base64Decode),
+            owners: Default::default(),
+            entries: Vec::new(),
+            gated: Vec::new(),
+            gated_trigger: ByteSet::default(),
+            detectors: Vec::new(),
+            off_from: None,
+            blockers: Vec::new(),
+        };
+        let mut pieces: Vec<(Vec<u8>, u32)> = Vec::new();
+        let reachable = |needs: &[ByteSet]| needs.iter().all(|need| need.intersects(&quiet));
+        for m in members {
+            if let Some(detector) = m.detector {
+                let entry = Entry {
+                    at: m.at,
+                    paranoia: m.paranoia,
+                    needs_any: Vec::new(),
+                };
+                screen.detectors.push((entry, detector));
+                continue;
+            }
+            // Branches needing a byte no quiet value's output holds never
+            // match one.
+            let live: Vec<&BranchNeeds> =
+                m.branches.iter().filter(|b| reachable(&b.bytes)).collect();
+            if live.is_empty() && !m.branches.is_empty() {
+                continue;
+            }
+            let whole = m.literals.and_then(|literals| {
+                literals
+                    .iter()
+                    .map(|l| longest_piece(l).map(<[u8]>::to_ascii_lowercase))
+                    .collect::<Option<Vec<Vec<u8>>>>()
+            });
+            if let Some(found) = whole {
+                let e = screen.entries.len() as u32;
+                screen.entries.push(Entry {
+                    at: m.at,
+                    paranoia: m.paranoia,
+                    needs_any: live.iter().map(|b| b.bytes.clone()).collect(),
+                });
+                pieces.extend(found.into_iter().map(|p| (p, e)));
+                continue;
+            }
+            if m.branches.is_empty() {
+                screen.block(m);
+            }
+            for branch in live {
+                let entry = Entry {
+                    at: m.at,
+                    paranoia: m.paranoia,
+                    needs_any: vec![branch.bytes.clone()],
+                };
+                let found: Option<Vec<Vec<u8>>> = branch.literals.as_ref().and_then(|literals| {
+                    literals
+                        .iter()
+                        .map(|l| longest_piece(l).map(<[u8]>::to_ascii_lowercase))
+                        .collect()
+                });
+                match found {
+                    Some(found) => {
+                        let e = screen.entries.len() as u32;
+                        screen.entries.push(entry);
+                        pieces.extend(found.into_iter().map(|p| (p, e)));
+                    }
+                    None if !branch.bytes.is_empty() => screen.gated.push(entry),
+                    None => screen.block(m),
+                }
+            }
+        }
+        pieces.sort();
+        pieces.dedup();
+        screen.blockers.sort();
+        screen.gated_trigger = screen
+            .gated
+            .iter()
+            .flat_map(|entry| entry.needs_any.iter())
+            // Gated entries always need some byte (see above); the
+            // complement stands for one that would not.
+            .map(|needs| {
+                needs
+                    .first()
+                    .copied()
+                    .unwrap_or(ByteSet::default().complement())
+            })
+            .fold(ByteSet::default(), ByteSet::union);
+        Draft { screen, pieces }
+    }
+
+    /// Records a relevant rule the screen cannot look for: the screen is
+    /// off from its level up.
+    fn block(&mut self, m: &Member<'_>) {
+        self.blockers.push((m.paranoia, m.id));
+        self.off_from = Some(self.off_from.map_or(m.paranoia, |o| o.min(m.paranoia)));
+    }
+
+    /// One line: how many pieces, gated rules and detectors the screen
+    /// has, and the rules that keep it off from some level up.
+    pub(crate) fn describe(&self) -> String {
+        let blockers: Vec<String> = self
+            .blockers
+            .iter()
+            .map(|(level, id)| format!("{id}@PL{}", level.get()))
+            .collect();
+        format!(
+            "pieces={} gated={} detectors={} off_from={} blockers={}",
+            self.owners
+                .last()
+                .map_or(0, |o| o.iter().filter(|o| !o.is_empty()).count()),
+            self.gated.len(),
+            self.detectors.len(),
+            self.off_from
+                .map_or("never".to_string(), |l| format!("PL{}", l.get())),
+            blockers.join(",")
+        )
+    }
+
+    /// Screens `value` at `paranoia` with the shared `pieces`: `false` when
+    /// the value is not quiet (or the screen is off at that level) and the
+    /// full scan must run; otherwise `true`, with `candidates` holding every
+    /// pattern that could match the value (sorted, distinct; usually none).
+    pub(crate) fn screen(
+        &self,
+        pieces: &Pieces,
+        value: &[u8],
+        paranoia: Paranoia,
+        candidates: &mut Vec<Candidate>,
+    ) -> bool {
+        candidates.clear();
+        if self.off_from.is_some_and(|off| paranoia >= off) {
+            return false;
+        }
+        let summary = Summary::of(value);
+        if !self.is_quiet(value, &summary) {
+            return false;
+        }
+        let bytes = output_bytes(summary.bytes());
+        let gated: &[Entry] = if bytes.intersects(&self.gated_trigger) {
+            &self.gated
+        } else {
+            &[]
+        };
+        for entry in gated {
+            if entry.applies(paranoia, &bytes) {
+                candidates.push(entry.at);
+            }
+        }
+        let mut sqli_gate: Option<bool> = None;
+        for (entry, detector) in &self.detectors {
+            if entry.paranoia > paranoia {
+                continue;
+            }
+            let open = match detector {
+                Detector::Xss => {
+                    bytes.intersects(&ByteSet::of(b":<="))
+                        && crate::detect::xss::might_be_xss(value)
+                }
+                Detector::Sqli | Detector::SqliAny => {
+                    *sqli_gate.get_or_insert_with(|| crate::detect::sqli::might_be_sql(value))
+                }
+            };
+            if open {
+                candidates.push(entry.at);
+            }
+        }
+        let owners = self
+            .owners
+            .get(usize::from(paranoia.get()) - 1)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(automaton) = pieces.at(paranoia) {
+            // Most values hold no piece at all: the plain search says so
+            // faster than the overlapping one that lists them.
+            if automaton.is_match(value) {
+                for m in automaton.find_overlapping_iter(value) {
+                    for &e in owners.get(m.pattern().as_usize()).into_iter().flatten() {
+                        if let Some(entry) = self.entries.get(e as usize) {
+                            if entry.applies(paranoia, &bytes) {
+                                candidates.push(entry.at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if candidates.len() > 1 {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        true
+    }
+
+    fn is_quiet(&self, value: &[u8], summary: &Summary) -> bool {
+        let bytes = summary.bytes();
+        if !bytes.is_subset(&self.quiet_bytes) {
+            return false;
+        }
+        if self.removes_sql_comments && summary.double_dash() {
+            return false;
+        }
+        if self.normalises_paths && summary.dot_segment() {
+            return false;
+        }
+        if self.folds_overlong
+            && bytes.intersects(&ByteSet::range(0x80, 0xff))
+            && std::str::from_utf8(value).is_err()
+        {
+            return false;
+        }
+        if self.decodes_base64 && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)) {
+            return false;
+        }
+        true
+    }
+
+    /// Whether `value` is quiet for this class (for the tests).
+    #[cfg(test)]
+    pub(crate) fn is_quiet_value(&self, value: &[u8]) -> bool {
+        self.is_quiet(value, &Summary::of(value))
+    }
+
+    /// The bytes a quiet value may hold (for tests and diagnostics).
+    #[cfg(test)]
+    pub(crate) fn quiet_bytes(&self) -> ByteSet {
+        self.quiet_bytes
+    }
+}
+
+/// `chain`'s output for a quiet value: only the steps that can change one
+/// (case, separators) run; every other step returns a quiet value as it is.
+pub(crate) fn quiet_output<'a>(chain: &Chain, value: &'a [u8]) -> Cow<'a, [u8]> {
+    let mut out = Cow::Borrowed(value);
+    for &step in &chain.0 {
+        if matches!(
+            step,
+            Transform::Lowercase | Transform::Cmdline | Transform::CompressWhitespace
+        ) {
+            if let Cow::Owned(changed) = step.apply(&out) {
+                out = Cow::Owned(changed);
+            }
+        }
+    }
+    out
+}
+
+/// The bytes a chain's output of a quiet value holding `bytes` may hold:
+/// those bytes, their lowercase forms, and a space where a separator was.
+fn output_bytes(bytes: ByteSet) -> ByteSet {
+    let mut out = bytes.union(bytes.lowercased());
+    if bytes.intersects(&SEPARATORS) {
+        out.insert(b' ');
+    }
+    out
+}
+
+/// Every byte but those some transform in `transforms` would act on other
+/// than by lowercasing or rewriting separators.
+fn quiet_bytes(transforms: &[Transform]) -> ByteSet {
+    let mut loud = ByteSet::default();
+    for t in transforms {
+        let set = match t {
+            Transform::UrlDecode | Transform::UrlDecodeMulti => ByteSet::of(b"%"),
+            Transform::HtmlEntityDecode => ByteSet::of(b"&"),
+            Transform::JsDecode | Transform::CssDecode => ByteSet::of(b"\\"),
+            Transform::RemoveNulls => ByteSet::of(&[0]),
+            Transform::NormalisePath => ByteSet::of(b"/\\"),
+            Transform::RemoveSqlComments => ByteSet::of(b"/#"),
+            Transform::Cmdline => ByteSet::of(b"\\\"'^$`/"),
+            Transform::Lowercase
+            | Transform::CompressWhitespace
+            | Transform::Utf8Overlong
+            | Transform::Base64Decode => ByteSet::default(),
+        };
+        loud = loud.union(set);
+    }
+    loud.complement()
+}
+
+/// The longest run of `literal` free of separators, if one is long enough.
+fn longest_piece(literal: &[u8]) -> Option<&[u8]> {
+    literal
+        .split(|&b| SEPARATORS.contains(b))
+        .max_by_key(|piece| piece.len())
+        .filter(|piece| piece.len() >= MIN_PIECE_LEN)
+}
