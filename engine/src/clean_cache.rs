@@ -35,6 +35,9 @@ struct Slot {
     name_key: u16,
     /// Found again since it was stored.
     found: bool,
+    /// The protocol checks reported nothing new on this value either (see
+    /// [`CleanCache::mark_protocol_clean`]).
+    protocol_clean: bool,
     bytes: [u8; MAX_VALUE_BYTES],
 }
 
@@ -43,6 +46,7 @@ const EMPTY: Slot = Slot {
     class: 0,
     name_key: 0,
     found: false,
+    protocol_clean: false,
     bytes: [0; MAX_VALUE_BYTES],
 };
 
@@ -51,6 +55,8 @@ pub(crate) struct CleanCache {
     slots: Vec<Slot>,
     /// The slot and entry of the value last looked up, if it can be stored.
     pending: Option<(usize, Slot)>,
+    /// The slot of the value last found or remembered.
+    last: Option<usize>,
 }
 
 impl CleanCache {
@@ -58,6 +64,7 @@ impl CleanCache {
     /// and prepares [`CleanCache::remember`] for it.
     pub(crate) fn seen_clean(&mut self, class: usize, name_key: u16, value: &[u8]) -> bool {
         self.pending = None;
+        self.last = None;
         if value.len() > MAX_VALUE_BYTES {
             return false;
         }
@@ -66,6 +73,7 @@ impl CleanCache {
             class: class as u8,
             name_key,
             found: false,
+            protocol_clean: false,
             bytes: [0; MAX_VALUE_BYTES],
         };
         if let Some(prefix) = entry.bytes.get_mut(..value.len()) {
@@ -76,7 +84,7 @@ impl CleanCache {
             .slots
             .get_mut(WAYS * set..WAYS * (set + 1))
             .unwrap_or_default();
-        let hit = ways.iter_mut().any(|slot| {
+        let hit = ways.iter_mut().position(|slot| {
             let same = slot.len == entry.len
                 && slot.class == entry.class
                 && slot.name_key == name_key
@@ -84,10 +92,28 @@ impl CleanCache {
             slot.found |= same;
             same
         });
-        if !hit {
-            self.pending = Some((set, entry));
+        match hit {
+            Some(way) => self.last = Some(WAYS * set + way),
+            None => self.pending = Some((set, entry)),
         }
-        hit
+        hit.is_some()
+    }
+
+    /// Whether the value last found was also marked protocol-clean.
+    pub(crate) fn last_protocol_clean(&self) -> bool {
+        self.last
+            .and_then(|i| self.slots.get(i))
+            .is_some_and(|slot| slot.protocol_clean)
+    }
+
+    /// Marks the value last found or remembered as one the protocol checks
+    /// have nothing (more) to report on. The caller vouches that those checks
+    /// depend only on the value and the entry's class for the rest of the
+    /// request (true of JSON keys and values).
+    pub(crate) fn mark_protocol_clean(&mut self) {
+        if let Some(slot) = self.last.and_then(|i| self.slots.get_mut(i)) {
+            slot.protocol_clean = true;
+        }
     }
 
     /// Remembers the value last passed to [`CleanCache::seen_clean`] as clean.
@@ -109,10 +135,11 @@ impl CleanCache {
                 WAYS - 1
             }
         };
-        let Some(victim) = ways.get_mut(victim) else {
+        let Some(slot) = ways.get_mut(victim) else {
             return;
         };
-        *victim = entry;
+        *slot = entry;
+        self.last = Some(WAYS * set + victim);
     }
 }
 

@@ -719,7 +719,18 @@ impl ValueSink for State {
             }
         }
         if !self.stopped && !self.decided() {
+            // The protocol checks on a JSON key or value depend on nothing
+            // but the value and whether it is a key: a repeat of one they
+            // had nothing to report on is passed over, like its scan.
+            let json = matches!(source, TargetSource::JsonKey | TargetSource::JsonValue);
+            if json && self.clean.last_protocol_clean() {
+                return;
+            }
+            let reported = self.findings.len();
             self.protocol_value(source, name, value);
+            if json && self.findings.len() == reported {
+                self.clean.mark_protocol_clean();
+            }
         }
     }
 

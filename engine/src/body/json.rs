@@ -21,7 +21,6 @@
 use super::bounded::{describe, is_ws, push_bounded, push_path};
 use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
 use crate::target::TargetSource;
-use std::fmt::Write as _;
 
 /// One open object or array.
 struct Frame {
@@ -182,9 +181,29 @@ impl JsonParser {
         };
         let index = frame.index.unwrap_or(0);
         self.path.truncate(frame.base_len);
-        let mut segment = String::new();
-        let _ = write!(segment, "[{index}]");
-        push_path(&mut self.path, &segment);
+        // `[index]` formatted on the stack: this runs for every element.
+        let mut segment = [0u8; 22];
+        let mut at = segment.len() - 1;
+        if let Some(close) = segment.get_mut(at) {
+            *close = b']';
+        }
+        let mut rest = index;
+        loop {
+            at -= 1;
+            if let Some(digit) = segment.get_mut(at) {
+                *digit = b'0' + (rest % 10) as u8;
+            }
+            rest /= 10;
+            if rest == 0 || at <= 1 {
+                break;
+            }
+        }
+        at -= 1;
+        if let Some(open) = segment.get_mut(at) {
+            *open = b'[';
+        }
+        let text = std::str::from_utf8(segment.get(at..).unwrap_or_default()).unwrap_or_default();
+        push_path(&mut self.path, text);
     }
 
     fn open(&mut self, sink: &mut dyn ValueSink, index: Option<u64>) {

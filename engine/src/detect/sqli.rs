@@ -140,6 +140,7 @@ pub fn might_be_sql(input: &[u8]) -> bool {
 
 /// Folds one word into the pre-check's state; true when the word settles it
 /// (a statement keyword, or a comparison word next to a number).
+#[inline]
 fn word_says_sql(word: &[u8], previous: &mut u8, logic: &mut bool, condition: &mut bool) -> bool {
     if word.len() > LONGEST_WORD {
         // Too long to be a keyword; passed over (the words on either side

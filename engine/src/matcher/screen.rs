@@ -202,6 +202,10 @@ pub(crate) struct Screen {
     /// each entry's first, rarest set per branch): a value holding none of
     /// them skips the gated entries.
     gated_trigger: ByteSet,
+    /// For each byte, the gated entries (as bits of a 256-bit set, indices
+    /// into `gated`) whose first byte set holds it; empty when there are
+    /// more than 256 gated entries (then all are checked).
+    gated_by_byte: Vec<ByteSet>,
     /// Detector rules, with the detector each runs.
     detectors: Vec<(Entry, Detector)>,
     /// The lowest level with a relevant rule the screen cannot look for
@@ -227,6 +231,7 @@ impl Screen {
             entries: Vec::new(),
             gated: Vec::new(),
             gated_trigger: ByteSet::default(),
+            gated_by_byte: Vec::new(),
             detectors: Vec::new(),
             off_from: None,
             blockers: Vec::new(),
@@ -308,6 +313,27 @@ impl Screen {
                     .unwrap_or(ByteSet::default().complement())
             })
             .fold(ByteSet::default(), ByteSet::union);
+        if screen.gated.len() <= 256 {
+            let mut by_byte = vec![ByteSet::default(); 256];
+            for (i, entry) in screen.gated.iter().enumerate() {
+                let first = entry
+                    .needs_any
+                    .iter()
+                    .map(|needs| {
+                        needs
+                            .first()
+                            .copied()
+                            .unwrap_or(ByteSet::default().complement())
+                    })
+                    .fold(ByteSet::default(), ByteSet::union);
+                for b in first.iter() {
+                    if let Some(set) = by_byte.get_mut(usize::from(b)) {
+                        set.insert(i as u8);
+                    }
+                }
+            }
+            screen.gated_by_byte = by_byte;
+        }
         Draft { screen, pieces }
     }
 
@@ -359,14 +385,29 @@ impl Screen {
             return false;
         }
         let bytes = output_bytes(summary.bytes());
-        let gated: &[Entry] = if bytes.intersects(&self.gated_trigger) {
-            &self.gated
-        } else {
-            &[]
-        };
-        for entry in gated {
-            if entry.applies(paranoia, &bytes) {
-                candidates.push(entry.at);
+        let triggered = bytes.intersection(self.gated_trigger);
+        if !triggered.is_empty() {
+            if self.gated_by_byte.is_empty() {
+                for entry in &self.gated {
+                    if entry.applies(paranoia, &bytes) {
+                        candidates.push(entry.at);
+                    }
+                }
+            } else {
+                // Only the entries whose rarest bytes the value holds.
+                let mut which = ByteSet::default();
+                for b in triggered.iter() {
+                    if let Some(set) = self.gated_by_byte.get(usize::from(b)) {
+                        which = which.union(*set);
+                    }
+                }
+                for i in which.iter() {
+                    if let Some(entry) = self.gated.get(usize::from(i)) {
+                        if entry.applies(paranoia, &bytes) {
+                            candidates.push(entry.at);
+                        }
+                    }
+                }
             }
         }
         let mut sqli_gate: Option<bool> = None;

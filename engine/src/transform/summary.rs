@@ -24,11 +24,12 @@ impl ByteSet {
 
     /// The set of bytes in `value` (the runtime form of [`ByteSet::of`]).
     pub(crate) fn collect(value: &[u8]) -> ByteSet {
-        let mut set = ByteSet::default();
+        let mut words = [0u64; 4];
         for &b in value {
-            set.insert(b);
+            // `& 3` keeps the index provably in bounds (b >> 6 is 0..=3).
+            words[usize::from(b >> 6) & 3] |= 1 << (b & 63);
         }
-        set
+        ByteSet(words)
     }
 
     /// The bytes `lo..=hi`.
@@ -45,6 +46,20 @@ impl ByteSet {
     /// The bytes not in this set.
     pub(crate) const fn complement(self) -> ByteSet {
         ByteSet([!self.0[0], !self.0[1], !self.0[2], !self.0[3]])
+    }
+
+    /// The bytes in the set, ascending.
+    pub(crate) fn iter(self) -> impl Iterator<Item = u8> {
+        self.0.into_iter().enumerate().flat_map(|(w, mut word)| {
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let bit = word.trailing_zeros();
+                word &= word - 1;
+                Some((w as u32 * 64 + bit) as u8)
+            })
+        })
     }
 
     /// The bytes in both sets.
@@ -148,26 +163,18 @@ pub struct Summary {
 impl Summary {
     /// Summarises `value` in one pass.
     pub fn of(value: &[u8]) -> Summary {
-        let mut words = [0u64; 4];
-        let mut double_space = false;
-        let mut space_before_slash_or_paren = false;
-        let mut double_dash = false;
-        let mut previous = 0u8;
-        for &b in value {
-            if let Some(word) = words.get_mut(usize::from(b >> 6)) {
-                *word |= 1 << (b & 63);
-            }
-            double_space |= b == b' ' && previous == b' ';
-            space_before_slash_or_paren |= (b == b'/' || b == b'(') && previous == b' ';
-            double_dash |= b == b'-' && previous == b'-';
-            previous = b;
-        }
+        let bytes = ByteSet::collect(value);
+        // The pairs only where their bytes occur (a SIMD search each).
+        let has = |b: u8| bytes.contains(b);
+        let space = has(b' ');
+        let found = |pair: &[u8]| memchr::memmem::find(value, pair).is_some();
         Summary {
-            bytes: ByteSet(words),
-            double_space,
-            space_before_slash_or_paren,
+            bytes,
+            double_space: space && found(b"  "),
+            space_before_slash_or_paren: space
+                && ((has(b'/') && found(b" /")) || (has(b'(') && found(b" ("))),
             dot_segment: value == b"." || value == b"..",
-            double_dash,
+            double_dash: has(b'-') && found(b"--"),
         }
     }
 
