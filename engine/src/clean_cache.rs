@@ -68,33 +68,37 @@ impl CleanCache {
         if value.len() > MAX_VALUE_BYTES {
             return false;
         }
-        let mut entry = Slot {
-            len: value.len() as u8 + 1,
-            class: class as u8,
-            name_key,
-            found: false,
-            protocol_clean: false,
-            bytes: [0; MAX_VALUE_BYTES],
-        };
-        if let Some(prefix) = entry.bytes.get_mut(..value.len()) {
-            prefix.copy_from_slice(value);
-        }
+        let len = value.len() as u8 + 1;
         let set = set_of(class, name_key, value);
         let ways = self
             .slots
             .get_mut(WAYS * set..WAYS * (set + 1))
             .unwrap_or_default();
+        // Length, class and name first; the bytes only when those agree.
         let hit = ways.iter_mut().position(|slot| {
-            let same = slot.len == entry.len
-                && slot.class == entry.class
+            let same = slot.len == len
+                && slot.class == class as u8
                 && slot.name_key == name_key
-                && slot.bytes == entry.bytes;
+                && slot.bytes.get(..value.len()) == Some(value);
             slot.found |= same;
             same
         });
         match hit {
             Some(way) => self.last = Some(WAYS * set + way),
-            None => self.pending = Some((set, entry)),
+            None => {
+                let mut entry = Slot {
+                    len,
+                    class: class as u8,
+                    name_key,
+                    found: false,
+                    protocol_clean: false,
+                    bytes: [0; MAX_VALUE_BYTES],
+                };
+                if let Some(prefix) = entry.bytes.get_mut(..value.len()) {
+                    prefix.copy_from_slice(value);
+                }
+                self.pending = Some((set, entry));
+            }
         }
         hit.is_some()
     }

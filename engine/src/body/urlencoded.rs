@@ -17,7 +17,7 @@
 use super::bounded::push_bounded;
 use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
 use crate::target::TargetSource;
-use crate::transform::url_decode::percent_decode;
+use crate::transform::url_decode::{percent_decode, percent_decode_into};
 
 /// Streaming `name=value&...` parser.
 pub struct UrlEncodedParser {
@@ -33,6 +33,10 @@ pub struct UrlEncodedParser {
     /// Whether the current segment has had its `=`.
     in_value: bool,
     finished: bool,
+    /// Decoding buffers reused across pairs (bounded by `max_value_bytes`
+    /// like the raw ones: decoding never lengthens).
+    decoded_name: Vec<u8>,
+    decoded_value: Vec<u8>,
 }
 
 impl UrlEncodedParser {
@@ -57,6 +61,8 @@ impl UrlEncodedParser {
             value_over: false,
             in_value: false,
             finished: false,
+            decoded_name: Vec::new(),
+            decoded_value: Vec::new(),
         }
     }
 
@@ -81,20 +87,35 @@ impl UrlEncodedParser {
                 }
             }
         } else if !empty {
-            let name_bytes = percent_decode(&self.name, true);
-            let name = String::from_utf8_lossy(&name_bytes);
+            // Decoded into buffers kept across pairs (no allocation per pair).
+            let mut decoded_name = std::mem::take(&mut self.decoded_name);
+            let mut decoded_value = std::mem::take(&mut self.decoded_value);
+            let name_bytes: &[u8] = if percent_decode_into(&self.name, true, &mut decoded_name) {
+                &decoded_name
+            } else {
+                &self.name
+            };
+            let name = String::from_utf8_lossy(name_bytes);
             if self.name_over {
                 sink.issue(BodyIssue::ValueTruncated {
                     name: name.to_string(),
                 });
             }
-            sink.value(self.name_source, &name, &name_bytes);
+            sink.value(self.name_source, &name, name_bytes);
             if self.value_over {
                 sink.issue(BodyIssue::ValueTruncated {
                     name: name.to_string(),
                 });
             }
-            sink.value(self.value_source, &name, &percent_decode(&self.value, true));
+            let value_bytes: &[u8] = if percent_decode_into(&self.value, true, &mut decoded_value) {
+                &decoded_value
+            } else {
+                &self.value
+            };
+            sink.value(self.value_source, &name, value_bytes);
+            drop(name);
+            self.decoded_name = decoded_name;
+            self.decoded_value = decoded_value;
         }
         self.name.clear();
         self.value.clear();

@@ -91,20 +91,22 @@ pub fn might_be_sql(input: &[u8]) -> bool {
     // The class of the word before the current one (`42 LIKE 42`, `1 IS
     // NOT 2`: a comparison word next to a number).
     let mut previous_word: u8 = 0;
-    let mut word_start: Option<usize> = None;
-    for (i, &b) in input.iter().enumerate() {
-        if b.is_ascii_alphanumeric() || b == b'_' {
-            if word_start.is_none() {
-                word_start = Some(i);
-            }
-            previous = b;
-            continue;
-        }
-        if let Some(start) = word_start.take() {
-            let word = input.get(start..i).unwrap_or_default();
+    let mut at = 0usize;
+    while let Some(&b) = input.get(at) {
+        if is_word_byte(b) {
+            // A whole word at once (the common case in prose).
+            let rest = input.get(at..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|&c| !is_word_byte(c))
+                .unwrap_or(rest.len());
+            let word = rest.get(..len).unwrap_or_default();
             if word_says_sql(word, &mut previous_word, &mut logic, &mut condition) {
                 return true;
             }
+            previous = word.last().copied().unwrap_or(b);
+            at += len;
+            continue;
         }
         match b {
             b'=' | b'<' | b'>' | b'(' | b')' | b';' | b'#' | b'|' => return true,
@@ -113,7 +115,7 @@ pub fn might_be_sql(input: &[u8]) -> bool {
             b'@' => {
                 let local_part = previous.is_ascii_alphanumeric()
                     || matches!(previous, b'.' | b'_' | b'-' | b'+');
-                let domain = input.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+                let domain = input.get(at + 1).is_some_and(u8::is_ascii_alphanumeric);
                 if !(local_part && domain) {
                     return true;
                 }
@@ -126,16 +128,28 @@ pub fn might_be_sql(input: &[u8]) -> bool {
             _ => {}
         }
         previous = b;
-    }
-    if let Some(start) = word_start {
-        let word = input.get(start..).unwrap_or_default();
-        if word_says_sql(word, &mut previous_word, &mut logic, &mut condition) {
-            return true;
-        }
+        at += 1;
     }
     // A quote breaks out of a quoted value; an operator or a logic word
     // after it makes the rest code (`a'+'b`, `'or'1`).
     (quote && operator) || (logic && (condition || quote))
+}
+
+/// Bytes of a word for the pre-check: ASCII letters, digits and `_`.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Folds one word into the pre-check's state; true when the word settles it

@@ -79,8 +79,19 @@ pub struct PercentScan {
 impl PercentScan {
     /// Feeds raw bytes.
     pub fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut rest = bytes;
+        while let Some(&b) = rest.first() {
+            if self.len == 0 {
+                // Between escapes: straight to the next `%`.
+                let Some(at) = memchr::memchr(b'%', rest) else {
+                    return;
+                };
+                self.start();
+                rest = rest.get(at + 1..).unwrap_or_default();
+                continue;
+            }
             self.step(b);
+            rest = rest.get(1..).unwrap_or_default();
         }
     }
 

@@ -40,6 +40,20 @@ fn push_code_point(out: &mut Vec<u8>, code: u32) {
 
 /// Decodes percent escapes; with `plus_as_space`, `+` becomes a space (form encoding).
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
+    let mut out = Vec::new();
+    if percent_decode_into(input, plus_as_space, &mut out) {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(input)
+    }
+}
+
+/// [`percent_decode`] into a buffer the caller reuses: `out` is cleared and,
+/// when the input holds something to decode, filled with the decoded bytes.
+/// Returns whether it did (if not, the input is its own decoding and `out`
+/// is left empty).
+pub fn percent_decode_into(input: &[u8], plus_as_space: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
     // memchr: most values hold no escape, and this search is all they cost.
     let first = if plus_as_space {
         memchr::memchr2(b'%', b'+', input)
@@ -47,9 +61,9 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
         memchr::memchr(b'%', input)
     };
     let Some(first) = first else {
-        return Cow::Borrowed(input);
+        return false;
     };
-    let mut out = Vec::with_capacity(input.len());
+    out.reserve(input.len());
     out.extend_from_slice(&input[..first]);
     let mut changed = false;
     let mut i = first;
@@ -76,7 +90,7 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
                 if let Some(code) = digits.iter().try_fold(0u32, |acc, &d| {
                     hex_value(d).map(|v| acc << 4 | u32::from(v))
                 }) {
-                    push_code_point(&mut out, code);
+                    push_code_point(out, code);
                     changed = true;
                     i += 6;
                     continue;
@@ -86,11 +100,10 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
         out.push(byte);
         i += 1;
     }
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(input)
+    if !changed {
+        out.clear();
     }
+    changed
 }
 
 /// One pass of `%XX` / `%uXXXX` decoding.
