@@ -592,13 +592,14 @@ impl CompiledRules {
                         continue;
                     };
                     let haystack = screen::quiet_output(&group.chain, value);
+                    let present = || ByteSet::collect(&haystack);
                     self.confirm(
                         group,
                         p,
                         name,
                         &haystack,
                         paranoia,
-                        None::<fn() -> ByteSet>,
+                        Some(present),
                         skip,
                         on_hit,
                     );

@@ -172,13 +172,12 @@ impl Draft {
                     self.screen.off_from = Some(Paranoia::MIN);
                     continue;
                 };
-                if owners.len() <= id {
-                    owners.resize(id + 1, Vec::new());
-                }
-                if let Some(list) = owners.get_mut(id) {
-                    list.push(*e);
-                }
+                owners.push((id as u32, *e));
             }
+        }
+        for owners in &mut self.screen.owners {
+            owners.sort_unstable();
+            owners.shrink_to_fit();
         }
         self.screen
     }
@@ -194,7 +193,9 @@ pub(crate) struct Screen {
     decodes_base64: bool,
     /// Per level (index `level - 1`), for each piece id of that level's
     /// automaton, the entries it stands for.
-    owners: [Vec<Vec<u32>>; 4],
+    /// Kept as sorted (piece id, entry) pairs: compact, since a class owns
+    /// few of the shared automaton's pieces.
+    owners: [Vec<(u32, u32)>; 4],
     entries: Vec<Entry>,
     /// Relevant rules without literal pieces.
     gated: Vec<Entry>,
@@ -354,9 +355,7 @@ impl Screen {
             .collect();
         format!(
             "pieces={} gated={} detectors={} off_from={} blockers={}",
-            self.owners
-                .last()
-                .map_or(0, |o| o.iter().filter(|o| !o.is_empty()).count()),
+            self.owners.last().map_or(0, Vec::len),
             self.gated.len(),
             self.detectors.len(),
             self.off_from
@@ -437,7 +436,10 @@ impl Screen {
             // faster than the overlapping one that lists them.
             if automaton.is_match(value) {
                 for m in automaton.find_overlapping_iter(value) {
-                    for &e in owners.get(m.pattern().as_usize()).into_iter().flatten() {
+                    let id = m.pattern().as_u32();
+                    let first = owners.partition_point(|&(owner, _)| owner < id);
+                    let owned = owners.get(first..).unwrap_or_default();
+                    for &(_, e) in owned.iter().take_while(|&&(owner, _)| owner == id) {
                         if let Some(entry) = self.entries.get(e as usize) {
                             if entry.applies(paranoia, &bytes) {
                                 candidates.push(entry.at);
