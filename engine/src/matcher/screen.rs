@@ -159,11 +159,12 @@ impl Draft {
     /// The finished screen; `id(level, piece)` gives a piece's id in that
     /// level's automaton.
     pub(crate) fn finish(mut self, id: impl Fn(Paranoia, &[u8]) -> Option<usize>) -> Screen {
+        let mut pairs: [Vec<(u32, u32)>; 4] = Default::default();
         for (piece, e) in &self.pieces {
             let Some(level) = self.screen.entries.get(*e as usize).map(|x| x.paranoia) else {
                 continue;
             };
-            for (i, owners) in self.screen.owners.iter_mut().enumerate() {
+            for (i, owners) in pairs.iter_mut().enumerate() {
                 let Some(at) = Paranoia::new(i as u8 + 1).filter(|&at| at >= level) else {
                     continue;
                 };
@@ -175,11 +176,53 @@ impl Draft {
                 owners.push((id as u32, *e));
             }
         }
-        for owners in &mut self.screen.owners {
-            owners.sort_unstable();
-            owners.shrink_to_fit();
+        for (owners, mut pairs) in self.screen.owners.iter_mut().zip(pairs) {
+            pairs.sort_unstable();
+            let ids = pairs.last().map_or(0, |&(id, _)| id as usize + 1);
+            let mut starts = vec![0u32; ids + 1];
+            for &(id, _) in &pairs {
+                if let Some(count) = starts.get_mut(id as usize + 1) {
+                    *count += 1;
+                }
+            }
+            for i in 1..starts.len() {
+                let before = starts.get(i - 1).copied().unwrap_or(0);
+                if let Some(start) = starts.get_mut(i) {
+                    *start += before;
+                }
+            }
+            *owners = Owners {
+                starts,
+                entries: pairs.into_iter().map(|(_, e)| e).collect(),
+            };
         }
         self.screen
+    }
+}
+
+/// Which entries each piece id stands for, in compressed rows: the entries
+/// of piece `id` are `entries[starts[id]..starts[id + 1]]` (ids past the end
+/// own none). Two flat vectors rather than a vector per piece: a class owns
+/// few of the shared automaton's pieces.
+#[derive(Default)]
+struct Owners {
+    starts: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+impl Owners {
+    fn of(&self, id: usize) -> &[u32] {
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(&from), Some(&to)) => self
+                .entries
+                .get(from as usize..to as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
     }
 }
 
@@ -193,9 +236,7 @@ pub(crate) struct Screen {
     decodes_base64: bool,
     /// Per level (index `level - 1`), for each piece id of that level's
     /// automaton, the entries it stands for.
-    /// Kept as sorted (piece id, entry) pairs: compact, since a class owns
-    /// few of the shared automaton's pieces.
-    owners: [Vec<(u32, u32)>; 4],
+    owners: [Owners; 4],
     entries: Vec<Entry>,
     /// Relevant rules without literal pieces.
     gated: Vec<Entry>,
@@ -355,7 +396,7 @@ impl Screen {
             .collect();
         format!(
             "pieces={} gated={} detectors={} off_from={} blockers={}",
-            self.owners.last().map_or(0, Vec::len),
+            self.owners.last().map_or(0, Owners::len),
             self.gated.len(),
             self.detectors.len(),
             self.off_from
@@ -427,19 +468,13 @@ impl Screen {
                 candidates.push(entry.at);
             }
         }
-        let owners = self
-            .owners
-            .get(usize::from(paranoia.get()) - 1)
-            .map_or(&[][..], Vec::as_slice);
-        if let Some(automaton) = pieces.at(paranoia) {
+        let owners = self.owners.get(usize::from(paranoia.get()) - 1);
+        if let (Some(automaton), Some(owners)) = (pieces.at(paranoia), owners) {
             // Most values hold no piece at all: the plain search says so
             // faster than the overlapping one that lists them.
             if automaton.is_match(value) {
                 for m in automaton.find_overlapping_iter(value) {
-                    let id = m.pattern().as_u32();
-                    let first = owners.partition_point(|&(owner, _)| owner < id);
-                    let owned = owners.get(first..).unwrap_or_default();
-                    for &(_, e) in owned.iter().take_while(|&&(owner, _)| owner == id) {
+                    for &e in owners.of(m.pattern().as_usize()) {
                         if let Some(entry) = self.entries.get(e as usize) {
                             if entry.applies(paranoia, &bytes) {
                                 candidates.push(entry.at);
