@@ -74,6 +74,20 @@ struct Entry {
 }
 
 impl Entry {
+    /// Bytes one of which every match needs: the union of each branch's
+    /// first (rarest) set; every byte for a branch that needs none.
+    fn rarest_bytes(&self) -> ByteSet {
+        self.needs_any
+            .iter()
+            .map(|needs| {
+                needs
+                    .first()
+                    .copied()
+                    .unwrap_or(ByteSet::default().complement())
+            })
+            .fold(ByteSet::default(), ByteSet::union)
+    }
+
     fn applies(&self, paranoia: Paranoia, bytes: &ByteSet) -> bool {
         self.paranoia <= paranoia
             && (self.needs_any.is_empty()
@@ -345,30 +359,12 @@ impl Screen {
         screen.gated_trigger = screen
             .gated
             .iter()
-            .flat_map(|entry| entry.needs_any.iter())
-            // Gated entries always need some byte (see above); the
-            // complement stands for one that would not.
-            .map(|needs| {
-                needs
-                    .first()
-                    .copied()
-                    .unwrap_or(ByteSet::default().complement())
-            })
+            .map(Entry::rarest_bytes)
             .fold(ByteSet::default(), ByteSet::union);
         if screen.gated.len() <= 256 {
             let mut by_byte = vec![ByteSet::default(); 256];
             for (i, entry) in screen.gated.iter().enumerate() {
-                let first = entry
-                    .needs_any
-                    .iter()
-                    .map(|needs| {
-                        needs
-                            .first()
-                            .copied()
-                            .unwrap_or(ByteSet::default().complement())
-                    })
-                    .fold(ByteSet::default(), ByteSet::union);
-                for b in first.iter() {
+                for b in entry.rarest_bytes().iter() {
                     if let Some(set) = by_byte.get_mut(usize::from(b)) {
                         set.insert(i as u8);
                     }
