@@ -42,6 +42,17 @@ impl Detector {
         }
     }
 
+    /// [`Detector::detect`] on an input whose cheap pre-check
+    /// ([`sqli::might_be_sql`], [`xss::might_be_xss`]) has already passed:
+    /// the pre-check is not run again.
+    pub fn detect_prechecked(self, input: &[u8]) -> Option<Detection> {
+        match self {
+            Detector::Sqli => sqli::detect_breakout_prechecked(input),
+            Detector::SqliAny => sqli::detect_prechecked(input),
+            Detector::Xss => xss::detect(input),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Detector::Sqli => "sqli",

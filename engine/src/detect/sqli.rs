@@ -35,6 +35,11 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
     if !might_be_sql(input) {
         return None;
     }
+    detect_prechecked(input)
+}
+
+/// [`detect`] for an input [`might_be_sql`] has already passed.
+pub fn detect_prechecked(input: &[u8]) -> Option<Detection> {
     CONTEXTS
         .into_iter()
         .find_map(|start| detect_in(input, start))
@@ -54,6 +59,11 @@ pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
     if !might_be_sql(input) {
         return None;
     }
+    detect_breakout_prechecked(input)
+}
+
+/// [`detect_breakout`] for an input [`might_be_sql`] has already passed.
+pub fn detect_breakout_prechecked(input: &[u8]) -> Option<Detection> {
     CONTEXTS.into_iter().find_map(|start| {
         detect_in(input, start)
             .filter(|d| !matches!(start, Start::Bare) || bare_breakout(&d.fingerprint))

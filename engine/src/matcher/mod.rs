@@ -28,6 +28,7 @@ use crate::transform::Chain;
 use literals::LiteralSet;
 use regex_automata::meta;
 use regex_automata::util::syntax;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Index of a rule in a [`CompiledRules`].
@@ -82,9 +83,14 @@ enum Confirm {
 }
 
 impl Confirm {
-    fn find(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
+    /// The match on `haystack`; `prechecked` when a detector's pre-check
+    /// is known to pass on it (see `Detector::detect_prechecked`).
+    fn find(&self, haystack: &[u8], prechecked: bool) -> Option<std::ops::Range<usize>> {
         match self {
             Confirm::Regex(r) => r.find(haystack).map(|m| m.range()),
+            Confirm::Detector(d) if prechecked => {
+                d.detect_prechecked(haystack).map(|det| det.start..det.end)
+            }
             Confirm::Detector(d) => d.detect(haystack).map(|det| det.start..det.end),
         }
     }
@@ -593,6 +599,10 @@ impl CompiledRules {
                     };
                     let haystack = screen::quiet_output(&group.chain, value);
                     // The screen has checked the candidate's bytes already.
+                    // A detector candidate is one whose pre-check the
+                    // screen ran on the value; it holds for the haystack
+                    // when that is the value itself.
+                    let prechecked = matches!(haystack, Cow::Borrowed(_));
                     self.confirm(
                         group,
                         p,
@@ -600,6 +610,7 @@ impl CompiledRules {
                         &haystack,
                         paranoia,
                         None::<fn() -> ByteSet>,
+                        prechecked,
                         skip,
                         on_hit,
                     );
@@ -728,6 +739,7 @@ impl CompiledRules {
                 haystack,
                 paranoia,
                 Some(present),
+                false,
                 skip,
                 on_hit,
             );
@@ -739,7 +751,8 @@ impl CompiledRules {
     /// Confirms pattern `p` of `group` on `haystack` (its chain's output of
     /// a value named `name`): the rule's level, whether it already fired, its
     /// target names, the bytes it needs (when `present` can tell which the
-    /// haystack holds), then its regex or detector.
+    /// haystack holds), then its regex or detector (`prechecked`: the
+    /// detector's pre-check is known to pass on the haystack).
     #[allow(clippy::too_many_arguments)]
     fn confirm(
         &self,
@@ -749,6 +762,7 @@ impl CompiledRules {
         haystack: &[u8],
         paranoia: Paranoia,
         present: Option<impl FnOnce() -> ByteSet>,
+        prechecked: bool,
         skip: &dyn Fn(RuleIndex) -> bool,
         on_hit: &mut dyn FnMut(Hit<'_>),
     ) {
@@ -779,7 +793,7 @@ impl CompiledRules {
         let Some(confirm) = self.confirmers.get(gp.rule.0 as usize) else {
             return;
         };
-        if let Some(range) = confirm.find(haystack) {
+        if let Some(range) = confirm.find(haystack, prechecked) {
             on_hit(Hit {
                 rule: gp.rule,
                 chain: &group.chain,
@@ -795,7 +809,7 @@ impl CompiledRules {
             self.rules.get(index.0 as usize),
             self.confirmers.get(index.0 as usize),
         ) {
-            (Some(meta), Some(confirm)) => confirm.find(&meta.chain.apply(value)).is_some(),
+            (Some(meta), Some(confirm)) => confirm.find(&meta.chain.apply(value), false).is_some(),
             _ => false,
         }
     }
