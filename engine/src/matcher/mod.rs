@@ -323,8 +323,8 @@ fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError
         });
     }
     let literals = factors::required_literals(&hir, MIN_LITERAL_LEN);
-    // Branch literals only where the whole pattern has none (they cost
-    // compile time, and a pattern's own literals are fewer and longer).
+    // Per branch for the screen: a branch's own literals and bytes are
+    // narrower than the whole pattern's union.
     let branches = required::branches(&hir)
         .into_iter()
         .map(|branch| {
@@ -867,7 +867,6 @@ fn draft_screen(
                 at,
                 id: meta.id,
                 paranoia: meta.paranoia,
-                literals: None,
                 branches: branch_needs.get(r).map_or(&[][..], Vec::as_slice),
                 detector: match confirmers.get(r) {
                     Some(Confirm::Detector(d)) => Some(*d),

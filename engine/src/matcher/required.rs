@@ -34,13 +34,19 @@ pub(crate) fn commonness(set: &ByteSet) -> u32 {
 
 /// The byte sets every match of `hir` must touch (each at least once).
 pub(crate) fn required_byte_sets(hir: &Hir) -> Vec<ByteSet> {
+    rarest_requirements(hir, false, MAX_KEPT)
+}
+
+/// The `max` rarest of `hir`'s requirements, with or without the sets that
+/// hold a letter or digit.
+fn rarest_requirements(hir: &Hir, letters: bool, max: usize) -> Vec<ByteSet> {
     let mut sets: Vec<ByteSet> = requirements(hir)
         .into_iter()
-        .filter(|s| !s.has_alphanumeric() && !s.is_empty())
+        .filter(|s| !s.is_empty() && (letters || !s.has_alphanumeric()))
         .collect();
     sets.sort_by_key(commonness);
     sets.dedup();
-    sets.truncate(MAX_KEPT);
+    sets.truncate(max);
     sets
 }
 
@@ -62,14 +68,7 @@ pub(crate) fn branches(hir: &Hir) -> Vec<&Hir> {
 /// `max` sets: for patterns the prefilter has no literal for, a set of
 /// letters (`j` or `J`) turns away values that lack them.
 pub(crate) fn required_byte_sets_with_letters(hir: &Hir, max: usize) -> Vec<ByteSet> {
-    let mut sets: Vec<ByteSet> = requirements(hir)
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    sets.sort_by_key(commonness);
-    sets.dedup();
-    sets.truncate(max);
-    sets
+    rarest_requirements(hir, true, max)
 }
 
 /// Every condition a match of `hir` satisfies (a conjunction).

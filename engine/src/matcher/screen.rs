@@ -56,45 +56,33 @@ pub(crate) struct Member<'a> {
     pub at: Candidate,
     pub id: RuleId,
     pub paranoia: Paranoia,
-    /// The pattern's required literals, when it has usable ones.
-    pub literals: Option<&'a [Vec<u8>]>,
     /// What each branch of its pattern needs (see `required::branches`;
-    /// empty for detectors). Branch literals only when `literals` is `None`.
+    /// empty for detectors).
     pub branches: &'a [BranchNeeds],
     /// Set for detector rules.
     pub detector: Option<Detector>,
 }
 
-/// A relevant rule (or one branch of it): where the rule is, its level and
-/// the byte sets of each branch (a match touches every set of some branch).
+/// One branch of a relevant rule: where the rule is, its level and the byte
+/// sets every match of the branch touches (none for a detector).
 struct Entry {
     at: Candidate,
     paranoia: Paranoia,
-    needs_any: Vec<Vec<ByteSet>>,
+    needs: Vec<ByteSet>,
 }
 
 impl Entry {
-    /// Bytes one of which every match needs: the union of each branch's
-    /// first (rarest) set; every byte for a branch that needs none.
+    /// Bytes one of which every match needs: the first (rarest) set; every
+    /// byte when the entry needs none.
     fn rarest_bytes(&self) -> ByteSet {
-        self.needs_any
-            .iter()
-            .map(|needs| {
-                needs
-                    .first()
-                    .copied()
-                    .unwrap_or(ByteSet::default().complement())
-            })
-            .fold(ByteSet::default(), ByteSet::union)
+        self.needs
+            .first()
+            .copied()
+            .unwrap_or(ByteSet::default().complement())
     }
 
     fn applies(&self, paranoia: Paranoia, bytes: &ByteSet) -> bool {
-        self.paranoia <= paranoia
-            && (self.needs_any.is_empty()
-                || self
-                    .needs_any
-                    .iter()
-                    .any(|needs| needs.iter().all(|n| n.intersects(bytes))))
+        self.paranoia <= paranoia && self.needs.iter().all(|n| n.intersects(bytes))
     }
 }
 
@@ -293,48 +281,26 @@ impl Screen {
             blockers: Vec::new(),
         };
         let mut pieces: Vec<(Vec<u8>, u32)> = Vec::new();
-        let reachable = |needs: &[ByteSet]| needs.iter().all(|need| need.intersects(&quiet));
         for m in members {
             if let Some(detector) = m.detector {
                 let entry = Entry {
                     at: m.at,
                     paranoia: m.paranoia,
-                    needs_any: Vec::new(),
+                    needs: Vec::new(),
                 };
                 screen.detectors.push((entry, detector));
                 continue;
             }
-            // Branches needing a byte no quiet value's output holds never
-            // match one.
-            let live: Vec<&BranchNeeds> =
-                m.branches.iter().filter(|b| reachable(&b.bytes)).collect();
-            if live.is_empty() && !m.branches.is_empty() {
-                continue;
-            }
-            let whole = m.literals.and_then(|literals| {
-                literals
-                    .iter()
-                    .map(|l| longest_piece(l).map(<[u8]>::to_ascii_lowercase))
-                    .collect::<Option<Vec<Vec<u8>>>>()
-            });
-            if let Some(found) = whole {
-                let e = screen.entries.len() as u32;
-                screen.entries.push(Entry {
-                    at: m.at,
-                    paranoia: m.paranoia,
-                    needs_any: live.iter().map(|b| b.bytes.clone()).collect(),
-                });
-                pieces.extend(found.into_iter().map(|p| (p, e)));
-                continue;
-            }
-            if m.branches.is_empty() {
-                screen.block(m);
-            }
-            for branch in live {
+            for branch in m.branches {
+                // A branch needing a byte no quiet value's output holds
+                // never matches one.
+                if !branch.bytes.iter().all(|need| need.intersects(&quiet)) {
+                    continue;
+                }
                 let entry = Entry {
                     at: m.at,
                     paranoia: m.paranoia,
-                    needs_any: vec![branch.bytes.clone()],
+                    needs: branch.bytes.clone(),
                 };
                 let found: Option<Vec<Vec<u8>>> = branch.literals.as_ref().and_then(|literals| {
                     literals
