@@ -14,12 +14,13 @@ use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::clean_cache::CleanCache;
 use crate::clock::{Clock, ManualClock};
 use crate::custom_rule::{CustomRule, Facts};
-use crate::matcher::{CompiledRules, RuleIndex, Scratch};
+use crate::matcher::{CompiledRules, LoudMap, LoudPlan, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
-use crate::target::{Target, TargetLabel, TargetSource};
+use crate::target::{Target, TargetClass, TargetLabel, TargetSource};
+use crate::transform::summary::ByteSet;
 use crate::transform::url_decode::url_decode;
 use crate::verdict::{excerpt, Action, BlockReason, Finding, Mode, Verdict};
 use std::sync::Arc;
@@ -37,6 +38,9 @@ pub struct Settings {
     pub block_status: u16,
     /// Allow-lists and bounds of the built-in protocol checks.
     pub protocol: Arc<ProtocolSettings>,
+    /// Whether JSON body values the chunk screen finds quiet are passed
+    /// over without a scan (on; off only to compare verdicts in tests).
+    pub screen_chunks: bool,
 }
 
 impl Settings {
@@ -49,6 +53,7 @@ impl Settings {
             limits: policy.engine.limits,
             block_status: policy.engine.block_response.status,
             protocol: Arc::new(policy.engine.protocol.clone()),
+            screen_chunks: true,
         }
     }
 }
@@ -199,6 +204,7 @@ impl Inspector {
             session_off_site: crate::session::referer_is_off_site(head, &admission.host)
                 .then_some(head.header("referer").is_some()),
             fired_url_check: false,
+            chunk_screen: None,
             host_header: head
                 .host()
                 .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -208,6 +214,22 @@ impl Inspector {
         let parser = if inspect {
             state.inspect_head(head);
             let kind = BodyKind::from_content_type(head.header("content-type"));
+            if kind == BodyKind::Json && state.settings.screen_chunks {
+                state.chunk_screen = state
+                    .rules
+                    .loud_plan(
+                        &[TargetClass::Args, TargetClass::ArgNames],
+                        state.settings.paranoia,
+                        // And the parser's own escapes.
+                        protocol::JSON_CHECKED_BYTES.union(ByteSet::of(b"\\\"")),
+                    )
+                    .map(|plan| {
+                        Box::new(ChunkScreen {
+                            plan,
+                            map: LoudMap::default(),
+                        })
+                    });
+            }
             Some(kind.parser(state.settings.limits.body_limits()))
         } else {
             None
@@ -258,6 +280,9 @@ impl Transaction {
             if take > 0 {
                 let taken = chunk.get(..take).unwrap_or_default();
                 self.state.protocol_chunk(taken);
+                if let Some(screen) = self.state.chunk_screen.as_deref_mut() {
+                    screen.plan.mark(taken, &mut screen.map);
+                }
                 parser.feed(taken, &mut self.state);
             }
         }
@@ -315,6 +340,9 @@ struct State {
     session_off_site: Option<bool>,
     /// The off-site URL check reports once per request.
     fired_url_check: bool,
+    /// For a JSON body: the current chunk's loud positions (see
+    /// `matcher::loud`), when the screens of the body's classes are on.
+    chunk_screen: Option<Box<ChunkScreen>>,
     /// The Host header as sent (with its port), for the off-site URL check.
     host_header: String,
     /// What the built-in protocol checks remember about this request, and
@@ -644,6 +672,19 @@ impl State {
     }
 }
 
+/// Values the chunk screen passed over (for the tests).
+#[cfg(test)]
+static CHUNK_QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cfg(test)]
+mod chunk_screen_tests;
+
+/// A chunk screen and the marks it left on the current chunk.
+struct ChunkScreen {
+    plan: Arc<LoudPlan>,
+    map: LoudMap,
+}
+
 /// The protocol checks' per-request state with the settings they run under.
 #[derive(Debug)]
 struct ProtocolRun {
@@ -662,8 +703,11 @@ fn is_arg(source: TargetSource) -> bool {
     )
 }
 
-impl ValueSink for State {
-    fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+impl State {
+    /// A value from the query or the body: counted, inspected (unless
+    /// `quiet`: the chunk screen has shown it has no hit and no protocol
+    /// finding) and checked.
+    fn take_value(&mut self, source: TargetSource, name: &str, value: &[u8], quiet: bool) {
         // Past the argument limit nothing more is inspected or counted.
         if self.stopped {
             return;
@@ -684,7 +728,9 @@ impl ValueSink for State {
         }
         // Signatures first: a protocol finding that decides the request must
         // not hide the attack category the value carries.
-        self.inspect(source, name, value);
+        if !quiet {
+            self.inspect(source, name, value);
+        }
         if self.settings.paranoia.get() >= 2
             && matches!(
                 source,
@@ -718,7 +764,7 @@ impl ValueSink for State {
                 self.findings.push(finding);
             }
         }
-        if !self.stopped && !self.decided() {
+        if !quiet && !self.stopped && !self.decided() {
             // The protocol checks on a JSON key or value depend on nothing
             // but the value and whether it is a key: a repeat of one they
             // had nothing to report on is passed over, like its scan.
@@ -732,6 +778,24 @@ impl ValueSink for State {
                 self.clean.mark_protocol_clean();
             }
         }
+    }
+}
+
+impl ValueSink for State {
+    fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+        self.take_value(source, name, value, false);
+    }
+
+    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
+        let rules = &self.rules;
+        let quiet = self.chunk_screen.as_deref_mut().is_some_and(|screen| {
+            rules.quiet_in_chunk(source.class(), &screen.plan, &mut screen.map, at, value)
+        });
+        #[cfg(test)]
+        if quiet {
+            CHUNK_QUIET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.take_value(source, name, value, quiet);
     }
 
     fn wants_values(&self) -> bool {

@@ -86,6 +86,8 @@ struct Recorder {
     events: Vec<Event>,
     max_value_bytes: usize,
     violations: Vec<String>,
+    /// The chunk being fed (empty at finish).
+    chunk: Vec<u8>,
 }
 
 impl ValueSink for Recorder {
@@ -104,6 +106,16 @@ impl ValueSink for Recorder {
             name: name.to_owned(),
             value: value.to_vec(),
         });
+    }
+
+    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
+        if self.chunk.get(at..at + value.len()) != Some(value) {
+            self.violations.push(format!(
+                "value {} said to be the chunk's bytes at {at}, which are not it",
+                label(source, name)
+            ));
+        }
+        self.value(source, name, value);
     }
 
     fn issue(&mut self, issue: BodyIssue) {
@@ -177,11 +189,14 @@ fn run(
         events: Vec::new(),
         max_value_bytes: limits.max_value_bytes,
         violations: Vec::new(),
+        chunk: Vec::new(),
     };
     let mut parser = kind.parser(limits);
     for chunk in chunks(body, split) {
+        recorder.chunk = chunk.to_vec();
         parser.feed(chunk, &mut recorder);
     }
+    recorder.chunk.clear();
     parser.finish(&mut recorder);
     // A second finish must change nothing.
     let before = recorder.events.len();
@@ -463,6 +478,7 @@ fn query_strings_use_the_form_splitter() {
         events: Vec::new(),
         max_value_bytes: 8,
         violations: Vec::new(),
+        chunk: Vec::new(),
     };
     let limits = BodyLimits {
         max_value_bytes: 8,

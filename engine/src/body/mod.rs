@@ -62,6 +62,13 @@ pub trait ValueSink {
     /// A completed value. `name` is the value's display name (field name, JSON path,
     /// XML path); `value` is the decoded value, at most `max_value_bytes` long.
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]);
+    /// A completed value that is also, byte for byte, `chunk[at..at +
+    /// value.len()]` of the chunk being fed (no escape decoded, nothing cut
+    /// off): a sink that looked at the raw chunk may use what it saw there.
+    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
+        let _ = at;
+        self.value(source, name, value);
+    }
     /// A problem with the body.
     fn issue(&mut self, issue: BodyIssue);
     /// `false` once every further value would be ignored (past the argument

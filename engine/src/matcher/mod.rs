@@ -14,10 +14,11 @@
 mod chains;
 mod factors;
 pub mod literals;
+mod loud;
 mod required;
 mod screen;
 #[cfg(test)]
-mod screen_tests;
+pub(crate) mod screen_tests;
 
 use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
@@ -26,6 +27,12 @@ use crate::target::{Target, TargetClass};
 use crate::transform::summary::ByteSet;
 use crate::transform::Chain;
 use literals::LiteralSet;
+use loud::SpanMarks;
+pub(crate) use loud::{LoudMap, LoudPlan};
+use std::sync::Arc;
+
+/// What a chunk screen is built for: level, classes (as bits), extra bytes.
+type LoudKey = (u8, u64, ByteSet);
 use regex_automata::meta;
 use regex_automata::util::syntax;
 use std::borrow::Cow;
@@ -130,6 +137,8 @@ pub struct CompiledRules {
     by_class: Vec<ClassIndex>,
     /// The literal pieces every class's quiet-value screen looks for.
     screen_pieces: screen::Pieces,
+    /// Chunk screens built so far, by (level, classes, extra bytes).
+    loud_plans: std::sync::Mutex<Vec<(LoudKey, Option<Arc<LoudPlan>>)>>,
     /// Distinct for every compiled set in this process (what the head cache
     /// keys its entries by).
     generation: u64,
@@ -452,6 +461,7 @@ impl CompiledRules {
             required_bytes,
             by_class,
             screen_pieces,
+            loud_plans: Default::default(),
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -523,6 +533,83 @@ impl CompiledRules {
     /// that the first request does not wait for it.
     pub fn prepare(&self, paranoia: Paranoia) {
         self.screen_pieces.prepare(paranoia);
+    }
+
+    /// A chunk screen (see [`loud`]) for values of `classes` at
+    /// `paranoia`, with the `extra` bytes marked too; `None` when some
+    /// class with rules has no screen on at that level. Built on first
+    /// use and kept.
+    pub(crate) fn loud_plan(
+        &self,
+        classes: &[TargetClass],
+        paranoia: Paranoia,
+        extra: ByteSet,
+    ) -> Option<Arc<LoudPlan>> {
+        let key = (
+            paranoia.get(),
+            classes.iter().fold(0u64, |m, c| m | 1 << c.index()),
+            extra,
+        );
+        let mut plans = self.loud_plans.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, plan)) = plans.iter().find(|(k, _)| *k == key) {
+            return plan.clone();
+        }
+        let plan = self.build_loud_plan(classes, paranoia, extra).map(Arc::new);
+        plans.push((key, plan.clone()));
+        plan
+    }
+
+    fn build_loud_plan(
+        &self,
+        classes: &[TargetClass],
+        paranoia: Paranoia,
+        extra: ByteSet,
+    ) -> Option<LoudPlan> {
+        let mut screens = Vec::with_capacity(classes.len());
+        for class in classes {
+            let index = self.by_class.get(class.index())?;
+            if index.groups.is_empty() {
+                continue;
+            }
+            let screen = index.screen.as_ref().filter(|s| s.is_on(paranoia))?;
+            screens.push(screen);
+        }
+        // The level's automaton must exist: the pieces are its pieces.
+        self.screen_pieces.at(paranoia)?;
+        LoudPlan::new(&screens, paranoia, extra, |id| {
+            self.screen_pieces.piece(paranoia, id)
+        })
+    }
+
+    /// Whether the value `chunk[at..at + value.len()]` of `class` (one of
+    /// the plan's classes), in the chunk `plan` last marked in `map`,
+    /// would have no hit: then it need not be scanned.
+    pub(crate) fn quiet_in_chunk(
+        &self,
+        class: TargetClass,
+        plan: &LoudPlan,
+        map: &mut LoudMap,
+        at: usize,
+        value: &[u8],
+    ) -> bool {
+        let Some(index) = self.by_class.get(class.index()) else {
+            return false;
+        };
+        let Some(screen) = index.screen.as_ref() else {
+            return index.groups.is_empty();
+        };
+        match map.span(at, value.len()) {
+            SpanMarks::Loud => false,
+            SpanMarks::Clear => screen.quiet_whole(value),
+            SpanMarks::Pieces { pieces, start } => screen.quiet_marked(
+                value,
+                plan.paranoia,
+                pieces
+                    .iter()
+                    .filter(|&&(_, from, _)| from >= start)
+                    .map(|&(_, _, piece)| piece as usize),
+            ),
+        }
     }
 
     /// One line per class and paranoia level: what the quiet-value screen

@@ -30,7 +30,9 @@ use crate::detect::Detector;
 use crate::rule::{Paranoia, RuleId};
 use crate::transform::summary::{ByteSet, Summary};
 use crate::transform::{Chain, Transform};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -49,6 +51,15 @@ pub(crate) type Candidate = (u16, u32);
 pub(crate) struct BranchNeeds {
     pub literals: Option<Vec<Vec<u8>>>,
     pub bytes: Vec<ByteSet>,
+}
+
+/// What a chunk screen marks for one class (see [`Screen::loud_parts`]).
+pub(crate) struct LoudParts {
+    /// Bytes no quiet value holds.
+    pub loud: ByteSet,
+    pub double_dash: bool,
+    pub invalid_utf8: bool,
+    pub detectors: Vec<Detector>,
 }
 
 /// One rule of the class as the screen sees it.
@@ -96,7 +107,7 @@ pub(crate) struct Pieces {
     /// time and memory only for the levels its policy uses. `None` inside
     /// when the automaton cannot be built, which keeps every screen off at
     /// that level.
-    levels: [OnceLock<Option<AhoCorasick>>; 4],
+    levels: [OnceLock<Option<DFA>>; 4],
 }
 
 impl Pieces {
@@ -119,23 +130,52 @@ impl Pieces {
         self.levels
             .iter()
             .filter_map(|level| level.get().and_then(Option::as_ref))
-            .map(AhoCorasick::memory_usage)
+            .map(DFA::memory_usage)
             .sum()
     }
 
-    fn at(&self, paranoia: Paranoia) -> Option<&AhoCorasick> {
+    /// Piece `id` of the automaton for `paranoia`.
+    pub(crate) fn piece(&self, paranoia: Paranoia, id: usize) -> Option<&[u8]> {
+        self.sources
+            .get(usize::from(paranoia.get()) - 1)?
+            .get(id)
+            .map(Vec::as_slice)
+    }
+
+    /// The automaton for `paranoia` (built now if need be).
+    pub(crate) fn at(&self, paranoia: Paranoia) -> Option<&DFA> {
         let i = usize::from(paranoia.get()) - 1;
         let (level, source) = (self.levels.get(i)?, self.sources.get(i)?);
         level
             .get_or_init(|| {
-                AhoCorasick::builder()
+                DFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .prefilter(false)
                     .build(source)
                     .ok()
             })
             .as_ref()
+    }
+}
+
+/// Calls `found(end, piece)` for every occurrence of every piece of
+/// `pieces` in `haystack` (overlapping ones too, ignoring ASCII case), in
+/// the order of their ends. One table step per byte: the search loop is
+/// written out here rather than taken from the crate's iterators, whose
+/// per-match bookkeeping cost more than the walk itself.
+#[inline]
+pub(crate) fn each_piece(pieces: &DFA, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+    let Ok(mut sid) = pieces.start_state(Anchored::No) else {
+        return;
+    };
+    for (i, &b) in haystack.iter().enumerate() {
+        sid = pieces.next_state(Anchored::No, sid, b);
+        if pieces.is_special(sid) && pieces.is_match(sid) {
+            for k in 0..pieces.match_len(sid) {
+                found(i + 1, pieces.match_pattern(sid, k).as_usize());
+            }
+        }
     }
 }
 
@@ -387,31 +427,7 @@ impl Screen {
             return false;
         }
         let bytes = output_bytes(summary.bytes());
-        let triggered = bytes.intersection(self.gated_trigger);
-        if !triggered.is_empty() {
-            if self.gated_by_byte.is_empty() {
-                for entry in &self.gated {
-                    if entry.applies(paranoia, &bytes) {
-                        candidates.push(entry.at);
-                    }
-                }
-            } else {
-                // Only the entries whose rarest bytes the value holds.
-                let mut which = ByteSet::default();
-                for b in triggered.iter() {
-                    if let Some(set) = self.gated_by_byte.get(usize::from(b)) {
-                        which = which.union(*set);
-                    }
-                }
-                for i in which.iter() {
-                    if let Some(entry) = self.gated.get(usize::from(i)) {
-                        if entry.applies(paranoia, &bytes) {
-                            candidates.push(entry.at);
-                        }
-                    }
-                }
-            }
-        }
+        self.each_gated(paranoia, &bytes, |entry| candidates.push(entry.at));
         let mut sqli_gate: Option<bool> = None;
         for (entry, detector) in &self.detectors {
             if entry.paranoia > paranoia {
@@ -432,19 +448,15 @@ impl Screen {
         }
         let owners = self.owners.get(usize::from(paranoia.get()) - 1);
         if let (Some(automaton), Some(owners)) = (pieces.at(paranoia), owners) {
-            // Most values hold no piece at all: the plain search says so
-            // faster than the overlapping one that lists them.
-            if automaton.is_match(value) {
-                for m in automaton.find_overlapping_iter(value) {
-                    for &e in owners.of(m.pattern().as_usize()) {
-                        if let Some(entry) = self.entries.get(e as usize) {
-                            if entry.applies(paranoia, &bytes) {
-                                candidates.push(entry.at);
-                            }
+            each_piece(automaton, value, |_, piece| {
+                for &e in owners.of(piece) {
+                    if let Some(entry) = self.entries.get(e as usize) {
+                        if entry.applies(paranoia, &bytes) {
+                            candidates.push(entry.at);
                         }
                     }
                 }
-            }
+            });
         }
         if candidates.len() > 1 {
             candidates.sort_unstable();
@@ -474,6 +486,128 @@ impl Screen {
             return false;
         }
         true
+    }
+
+    /// What a chunk screen (`matcher::loud`) marks for this class at
+    /// `paranoia`, where the screen is on: the bytes no quiet value holds,
+    /// the positional checks the class needs and its detectors at that
+    /// level.
+    pub(crate) fn loud_parts(&self, paranoia: Paranoia) -> LoudParts {
+        LoudParts {
+            loud: self.quiet_bytes.complement(),
+            double_dash: self.removes_sql_comments,
+            invalid_utf8: self.folds_overlong,
+            detectors: self
+                .detectors
+                .iter()
+                .filter(|(entry, _)| entry.paranoia <= paranoia)
+                .map(|&(_, detector)| detector)
+                .collect(),
+        }
+    }
+
+    /// For a value a chunk screen found quiet but holding `pieces` (their
+    /// ids in the level's automaton; see `matcher::loud`): whether none of
+    /// them makes a candidate after all, the value lacking the bytes their
+    /// rules need, and the whole-value checks pass.
+    pub(crate) fn quiet_marked(
+        &self,
+        value: &[u8],
+        paranoia: Paranoia,
+        pieces: impl Iterator<Item = usize>,
+    ) -> bool {
+        let bytes = output_bytes(ByteSet::collect(value));
+        let Some(owners) = self.owners.get(usize::from(paranoia.get()) - 1) else {
+            return false;
+        };
+        for piece in pieces {
+            for &e in owners.of(piece) {
+                if self
+                    .entries
+                    .get(e as usize)
+                    .is_none_or(|entry| entry.applies(paranoia, &bytes))
+                {
+                    return false;
+                }
+            }
+        }
+        self.quiet_whole(value)
+    }
+
+    /// Calls `found` with each byte-gated entry that applies to a value
+    /// whose outputs hold `bytes`.
+    fn each_gated(&self, paranoia: Paranoia, bytes: &ByteSet, mut found: impl FnMut(&Entry)) {
+        let triggered = bytes.intersection(self.gated_trigger);
+        if triggered.is_empty() {
+            return;
+        }
+        if self.gated_by_byte.is_empty() {
+            self.gated
+                .iter()
+                .filter(|e| e.applies(paranoia, bytes))
+                .for_each(found);
+            return;
+        }
+        // Only the entries whose rarest bytes the value holds.
+        let mut which = ByteSet::default();
+        for b in triggered.iter() {
+            if let Some(set) = self.gated_by_byte.get(usize::from(b)) {
+                which = which.union(*set);
+            }
+        }
+        for i in which.iter() {
+            if let Some(entry) = self.gated.get(usize::from(i)) {
+                if entry.applies(paranoia, bytes) {
+                    found(entry);
+                }
+            }
+        }
+    }
+
+    /// What a chunk screen must look for at `paranoia` in values made of
+    /// `plain` bytes only: the ids (in the level's automaton) of the pieces
+    /// of every rule such a value could hold the bytes for, and the bytes
+    /// one of which every such byte-gated rule needs (its first, rarest
+    /// set, as value bytes).
+    pub(crate) fn plain_needs(&self, paranoia: Paranoia, plain: ByteSet) -> (Vec<usize>, ByteSet) {
+        let bytes = output_bytes(plain);
+        let applicable = |entry: &Entry| {
+            entry.paranoia <= paranoia && entry.needs.iter().all(|n| n.intersects(&bytes))
+        };
+        let mut ids = Vec::new();
+        if let Some(owners) = self.owners.get(usize::from(paranoia.get()) - 1) {
+            for id in 0..owners.starts.len().saturating_sub(1) {
+                let any = owners
+                    .of(id)
+                    .iter()
+                    .any(|&e| self.entries.get(e as usize).is_none_or(applicable));
+                if any {
+                    ids.push(id);
+                }
+            }
+        }
+        let gated = self
+            .gated
+            .iter()
+            .filter(|e| applicable(e))
+            .map(|e| output_preimage(e.rarest_bytes()))
+            .fold(ByteSet::default(), ByteSet::union);
+        (ids, gated)
+    }
+
+    /// Whether the screen is on at `paranoia`.
+    pub(crate) fn is_on(&self, paranoia: Paranoia) -> bool {
+        self.off_from.is_none_or(|off| paranoia < off)
+    }
+
+    /// The checks of [`Screen::is_quiet`] that look at a value as a whole
+    /// (a path segment on its own, plausible base64): a value with no
+    /// position a chunk screen marked is quiet when it passes them.
+    pub(crate) fn quiet_whole(&self, value: &[u8]) -> bool {
+        if self.normalises_paths && (value == b"." || value == b"..") {
+            return false;
+        }
+        !(self.decodes_base64 && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)))
     }
 
     /// Whether `value` is quiet for this class (for the tests).
@@ -512,6 +646,20 @@ fn output_bytes(bytes: ByteSet) -> ByteSet {
     let mut out = bytes.union(bytes.lowercased());
     if bytes.intersects(&SEPARATORS) {
         out.insert(b' ');
+    }
+    out
+}
+
+/// The bytes of a value whose [`output_bytes`] meet `set`: `set`, the
+/// capitals of its lowercase letters, and every separator when it holds a
+/// space.
+fn output_preimage(set: ByteSet) -> ByteSet {
+    let mut out = set;
+    for b in set.iter().filter(u8::is_ascii_lowercase) {
+        out.insert(b.to_ascii_uppercase());
+    }
+    if set.contains(b' ') {
+        out = out.union(SEPARATORS);
     }
     out
 }

@@ -36,7 +36,7 @@ fn hits(
 }
 
 /// Values to compare the two scans on.
-fn values(rules: &CompiledRules) -> Vec<Vec<u8>> {
+pub(crate) fn values(rules: &CompiledRules) -> Vec<Vec<u8>> {
     let signatures = crate::defaults::signatures().unwrap_or_default();
     let mut out: Vec<Vec<u8>> = Vec::new();
     for sig in &signatures {

@@ -38,6 +38,7 @@ mod runner;
 
 pub use runner::{
     check_body_chunk, check_head, check_part_header, check_value, finish_body, RequestState,
+    JSON_CHECKED_BYTES,
 };
 
 /// A protocol problem the engine detects in code.

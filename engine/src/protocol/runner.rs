@@ -138,6 +138,15 @@ fn report_pending(pending: Vec<head::Pending>, sink: &mut dyn Sink) {
     }
 }
 
+/// Bytes of a JSON key or value some value check looks for: a key or value
+/// holding none of them passes [`check_value`] with no report (control
+/// bytes, `/` for a request line, `<` for a tag, `)` for a filter
+/// breakout). Kept next to the checks; `json_checked_bytes_cover_the_checks`
+/// tests it.
+pub const JSON_CHECKED_BYTES: crate::transform::summary::ByteSet =
+    crate::transform::summary::ByteSet::range(0, 0x1f)
+        .union(crate::transform::summary::ByteSet::of(b"\x7f/<)"));
+
 /// Runs the value checks on one value a body or query parser reported.
 pub fn check_value(
     source: TargetSource,
@@ -224,5 +233,83 @@ pub fn finish_body(state: &mut RequestState, sink: &mut dyn Sink) {
     flush_part_reports(state, sink);
     if let Some(mut scan) = state.percent.take() {
         scan.finish(sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Vec<ProtocolCheck>);
+
+    impl Sink for Collect {
+        fn paranoia(&self) -> Paranoia {
+            Paranoia::MAX
+        }
+        fn report(&mut self, check: ProtocolCheck, _target: &str, _detail: &[u8]) {
+            self.0.push(check);
+        }
+    }
+
+    #[test]
+    fn json_checked_bytes_cover_the_checks() {
+        let pieces: [&[u8]; 24] = [
+            b"GET",
+            b"http",
+            b"HTTP",
+            b" ",
+            b"1.1",
+            b"[",
+            b"]",
+            b"(",
+            b"|",
+            b"&",
+            b"*",
+            b"=",
+            b"%41",
+            b"%u0041",
+            b"\\",
+            b"\\u0041",
+            b"_method",
+            b"DELETE",
+            b"caf\xc3\xa9",
+            b"\xff",
+            b"Host:",
+            b"x",
+            b"'",
+            b"\"",
+        ];
+        let head = RequestHead::new("POST", b"/").with_header("Content-Type", "application/json");
+        let settings = ProtocolSettings::default();
+        let mut checked = 0;
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..20_000 {
+            let mut value = Vec::new();
+            for _ in 0..5 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                value.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            if value.iter().any(|&b| JSON_CHECKED_BYTES.contains(b)) {
+                continue;
+            }
+            checked += 1;
+            for (source, name) in [
+                (TargetSource::JsonKey, "a.b"),
+                (TargetSource::JsonValue, "_method"),
+            ] {
+                let mut state = RequestState::new(&head);
+                let mut sink = Collect(Vec::new());
+                check_value(source, name, &value, &settings, &mut state, &mut sink);
+                assert!(
+                    sink.0.is_empty(),
+                    "{:?}: {:?}",
+                    String::from_utf8_lossy(&value),
+                    sink.0
+                );
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
     }
 }

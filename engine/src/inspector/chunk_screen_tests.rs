@@ -1,0 +1,165 @@
+//! Soundness of the chunk screen (`matcher::loud`): JSON bodies give the
+//! same verdict, findings in the same order, with the screen on and off —
+//! fed whole and in small chunks, at paranoia 1 (where it is on) and 2, in
+//! detect mode (every value inspected) and block mode. The values are the
+//! quiet-value screen's test values (every signature example and near
+//! miss, embedded, re-cased, re-spaced, and generated mixes), the
+//! libinjection corpus, and plain API-like values; each as a string, as a
+//! key, and the numeric ones as numbers.
+
+use super::{Inspector, Settings};
+use crate::matcher::CompiledRules;
+use crate::policy::Policy;
+use crate::request::RequestHead;
+use crate::rule::Paranoia;
+use crate::verdict::{Mode, Verdict};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// `value` as a JSON string (raw bytes from 0x80 up kept as they are).
+fn json_string(value: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in value {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0..=0x1f => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+/// Bodies of about `per_body` values each: every value as a string in an
+/// array and as a key, numbers as numbers.
+fn bodies(values: &[Vec<u8>], per_body: usize) -> Vec<Vec<u8>> {
+    values
+        .chunks(per_body)
+        .map(|group| {
+            let mut body = b"{\"items\":[".to_vec();
+            for (i, v) in group.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                let numeric = !v.is_empty()
+                    && v.iter().all(u8::is_ascii_digit)
+                    && (v.len() == 1 || v.first() != Some(&b'0'));
+                if numeric {
+                    body.extend_from_slice(v);
+                } else {
+                    json_string(v, &mut body);
+                }
+            }
+            body.extend_from_slice(b"],\"keys\":{");
+            for (i, v) in group.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                json_string(v, &mut body);
+                body.extend_from_slice(b":{\"note\":");
+                json_string(v, &mut body);
+                body.push(b'}');
+            }
+            body.extend_from_slice(b"}}");
+            body
+        })
+        .collect()
+}
+
+fn verdict(inspector: &Inspector, body: &[u8], chunk: usize) -> Verdict {
+    let head = RequestHead::new("POST", b"/api/items")
+        .with_header("Host", "shop.example")
+        .with_header("Content-Type", "application/json")
+        .with_header("Content-Length", body.len().to_string());
+    let mut tx = inspector.begin(&head);
+    for piece in body.chunks(chunk.max(1)) {
+        let _ = tx.feed_body(piece);
+    }
+    tx.finish()
+}
+
+fn inspector(
+    rules: &Arc<CompiledRules>,
+    paranoia: u8,
+    mode: Mode,
+    screen_chunks: bool,
+) -> Inspector {
+    let policy = crate::defaults::policy().unwrap_or_else(|_| Policy::default());
+    let mut settings = Settings::from_policy(&policy);
+    settings.paranoia = Paranoia::new(paranoia).unwrap_or(Paranoia::MIN);
+    settings.mode = mode;
+    settings.screen_chunks = screen_chunks;
+    settings.limits.max_args_count = 1_000_000;
+    settings.limits.max_inspected_body_bytes = 64 << 20;
+    Inspector::with_settings(Arc::clone(rules), settings)
+}
+
+fn test_values(rules: &CompiledRules) -> Vec<Vec<u8>> {
+    let mut values = crate::matcher::screen_tests::values(rules);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpora/libinjection/data");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let text = std::fs::read(entry.path()).unwrap_or_default();
+        values.extend(text.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    for plain in [
+        &b"Amelia M\xc3\xbcller"[..],
+        b"amelia.mueller@example.org",
+        b"+44 7166 141469",
+        b"bb9cc917-7ea9-430d-ad7d-8bd7f7af900a",
+        b"SGVsbG8gd29ybGQsIGhvdyBhcmUgeW91Pw==",
+        b"c2VsZWN0ICogZnJvbSB1c2Vycw",
+        b"2147483648",
+        b"18446744073709551616",
+        b"0",
+        b"..",
+        b".",
+        b"wait--what",
+        b"a@b",
+        b"@admin",
+        b"Is it NULL or not",
+        b"1 between 2",
+        b"caf\xc3",
+        b"\xc0\xae\xc0\xae",
+        b"the name of the user",
+    ] {
+        values.push(plain.to_vec());
+    }
+    values
+}
+
+#[test]
+fn json_verdicts_are_the_same_with_and_without_the_chunk_screen() {
+    let rules = Arc::new(crate::defaults::compiled_rules().expect("default rules"));
+    let values = test_values(&rules);
+    assert!(values.len() > 20_000, "{} values", values.len());
+    let before = super::CHUNK_QUIET.load(Ordering::Relaxed);
+    let mut compared = 0usize;
+    // Every other body whole at PL1; every few in small chunks, in block mode
+    // and at PL2 (where the screen is off: nothing may change either).
+    for (paranoia, mode, per_body, chunk, step) in [
+        (1, Mode::Detect, 25, usize::MAX, 2),
+        (1, Mode::Detect, 7, 13, 5),
+        (1, Mode::Block, 25, 4096, 3),
+        (2, Mode::Detect, 25, usize::MAX, 7),
+    ] {
+        let on = inspector(&rules, paranoia, mode, true);
+        let off = inspector(&rules, paranoia, mode, false);
+        for body in bodies(&values, per_body).into_iter().step_by(step) {
+            let with = verdict(&on, &body, chunk);
+            let without = verdict(&off, &body, chunk);
+            assert_eq!(
+                (with.action, with.score, &with.findings),
+                (without.action, without.score, &without.findings),
+                "PL{paranoia} {mode:?} chunk {chunk}: {}",
+                String::from_utf8_lossy(&body)
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 1_000, "{compared} bodies");
+    // The screen did pass values over (else this test shows nothing).
+    let passed_over = super::CHUNK_QUIET.load(Ordering::Relaxed) - before;
+    assert!(passed_over > 20_000, "{passed_over} values passed over");
+}
