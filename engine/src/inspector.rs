@@ -19,7 +19,7 @@ use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
-use crate::target::{Target, TargetClass, TargetLabel, TargetSource};
+use crate::target::{Target, TargetLabel, TargetSource};
 use crate::transform::summary::ByteSet;
 use crate::transform::url_decode::url_decode;
 use crate::verdict::{excerpt, Action, BlockReason, Finding, Mode, Verdict};
@@ -214,14 +214,25 @@ impl Inspector {
         let parser = if inspect {
             state.inspect_head(head);
             let kind = BodyKind::from_content_type(head.header("content-type"));
-            if kind == BodyKind::Json && state.settings.screen_chunks {
+            // Body values a parser takes from a run of text (see
+            // `ValueSink::begin_chunk`) may be passed over by the chunk
+            // screen: JSON strings and numbers, form names and values.
+            let sources = match kind {
+                BodyKind::Json => Some((TargetSource::JsonKey, TargetSource::JsonValue)),
+                BodyKind::UrlEncoded => Some((TargetSource::BodyArgName, TargetSource::BodyArg)),
+                _ => None,
+            };
+            if let Some((names, values)) = sources.filter(|_| state.settings.screen_chunks) {
+                let paranoia = state.settings.paranoia;
+                let checked = protocol::checked_bytes(names, paranoia)
+                    .union(protocol::checked_bytes(values, paranoia));
                 state.chunk_screen = state
                     .rules
                     .loud_plan(
-                        &[TargetClass::Args, TargetClass::ArgNames],
-                        state.settings.paranoia,
-                        // And the parser's own escapes.
-                        protocol::JSON_CHECKED_BYTES.union(ByteSet::of(b"\\\"")),
+                        &[values.class(), names.class()],
+                        paranoia,
+                        // And JSON's escapes.
+                        checked.union(ByteSet::of(b"\\\"")),
                     )
                     .map(|plan| {
                         Box::new(ChunkScreen {
@@ -280,9 +291,6 @@ impl Transaction {
             if take > 0 {
                 let taken = chunk.get(..take).unwrap_or_default();
                 self.state.protocol_chunk(taken);
-                if let Some(screen) = self.state.chunk_screen.as_deref_mut() {
-                    screen.plan.mark(taken, &mut screen.map);
-                }
                 parser.feed(taken, &mut self.state);
             }
         }
@@ -786,10 +794,19 @@ impl ValueSink for State {
         self.take_value(source, name, value, false);
     }
 
+    fn begin_chunk(&mut self, text: &[u8]) {
+        if let Some(screen) = self.chunk_screen.as_deref_mut() {
+            screen.plan.mark(text, &mut screen.map);
+        }
+    }
+
     fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
         let rules = &self.rules;
+        let paranoia = self.settings.paranoia;
+        let protocol = &self.settings.protocol;
         let quiet = self.chunk_screen.as_deref_mut().is_some_and(|screen| {
-            rules.quiet_in_chunk(source.class(), &screen.plan, &mut screen.map, at, value)
+            !protocol::name_is_checked(source, name, value.len(), protocol, paranoia)
+                && rules.quiet_in_chunk(source.class(), &screen.plan, &mut screen.map, at, value)
         });
         #[cfg(test)]
         if quiet {

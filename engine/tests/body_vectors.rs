@@ -86,7 +86,7 @@ struct Recorder {
     events: Vec<Event>,
     max_value_bytes: usize,
     violations: Vec<String>,
-    /// The chunk being fed (empty at finish).
+    /// The text last given to `begin_chunk`.
     chunk: Vec<u8>,
 }
 
@@ -108,10 +108,26 @@ impl ValueSink for Recorder {
         });
     }
 
+    fn begin_chunk(&mut self, text: &[u8]) {
+        self.chunk = text.to_vec();
+    }
+
     fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
         if self.chunk.get(at..at + value.len()) != Some(value) {
             self.violations.push(format!(
-                "value {} said to be the chunk's bytes at {at}, which are not it",
+                "value {} said to be the text's bytes at {at}, which are not it",
+                label(source, name)
+            ));
+        }
+        // The span's neighbours are never word bytes or `.+-`.
+        let around = [at.checked_sub(1), Some(at + value.len())];
+        let joined = around
+            .iter()
+            .filter_map(|i| i.and_then(|i| self.chunk.get(i)))
+            .any(|&b| b.is_ascii_alphanumeric() || b"_.+-".contains(&b));
+        if joined {
+            self.violations.push(format!(
+                "value {} at {at} has a word byte or .+- next to it",
                 label(source, name)
             ));
         }
@@ -193,10 +209,8 @@ fn run(
     };
     let mut parser = kind.parser(limits);
     for chunk in chunks(body, split) {
-        recorder.chunk = chunk.to_vec();
         parser.feed(chunk, &mut recorder);
     }
-    recorder.chunk.clear();
     parser.finish(&mut recorder);
     // A second finish must change nothing.
     let before = recorder.events.len();

@@ -465,6 +465,11 @@ impl JsonParser {
                     self.state = State::Number(next);
                 }
                 None if num.complete() => {
+                    if byte.is_ascii_alphanumeric() || b"_.+-".contains(&byte) {
+                        // Not a span whose neighbours part it from words
+                        // (`01`, `7+`: the body is malformed anyway).
+                        self.raw_start = None;
+                    }
                     self.emit(sink);
                     self.value_done();
                     return false;
@@ -495,6 +500,9 @@ impl BodyParser for JsonParser {
         // A string or number carried over from the last chunk is not a span
         // of this one.
         self.raw_start = None;
+        if self.state != State::Dead {
+            sink.begin_chunk(chunk);
+        }
         let mut rest = chunk;
         while let Some(&byte) = rest.first() {
             match self.state {

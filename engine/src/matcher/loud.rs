@@ -7,21 +7,22 @@
 //! hit and the inspector passes the value over.
 //!
 //! The pass looks only for what could matter in a *plain* value: one made
-//! of ASCII letters, digits, spaces, `.`, `,`, `-`, `_`, `@`, `+` and bytes
+//! of ASCII letters, digits, spaces, `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]` and bytes
 //! from 0x80 up, minus any of them the classes' screens, the detectors or
 //! the caller want looked at. It marks:
-//! - *hard* positions: every byte that is not plain; the second `-` of
-//!   `--` where SQL comments are removed; invalid UTF-8 where overlong
-//!   forms are folded; the SQL pre-check's signs where an SQL detector is
-//!   in play (its signal words as whole words, a `@` outside an email
-//!   address; its signal bytes are not plain);
+//! - *hard* positions: the second `-` of `--` where SQL comments are
+//!   removed; invalid UTF-8 where overlong forms are folded; the SQL
+//!   pre-check's signs where an SQL detector is in play (its signal words
+//!   as whole words, a `@` outside an email address; its signal bytes are
+//!   not plain);
 //! - *pieces*: every occurrence of a literal piece of a rule a plain value
 //!   could hold the bytes for, from one automaton built for the plan.
 //!
-//! A span with a hard mark takes its full scan; a clear span is quiet with
-//! no candidate once the class's whole-value checks pass
-//! ([`Screen::quiet_whole`]); a span holding pieces is judged by the
-//! class's screen on the value's own bytes ([`Screen::quiet_marked`]).
+//! A value that is not plain, or whose span holds a hard mark, takes its
+//! full scan; a plain value with a clear span is quiet with no candidate
+//! once the class's whole-value checks pass ([`Screen::quiet_whole`]); one
+//! holding pieces is judged by the class's screen on the value's own bytes
+//! ([`Screen::quiet_marked`]).
 //!
 //! Contract: the values are spans whose neighbouring bytes are none of
 //! ASCII letters, digits, `_`, `.`, `+` and `-` (JSON strings between their
@@ -42,14 +43,14 @@ use aho_corasick::{MatchKind, PatternID};
 const PLAIN: ByteSet = ByteSet::range(b'a', b'z')
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::range(b'0', b'9'))
-    .union(ByteSet::of(b" .,-_@+"))
+    .union(ByteSet::of(b" .,-_@+[]"))
     .union(ByteSet::range(0x80, 0xff));
 
 /// What to mark in a chunk, for some classes at one paranoia level.
 #[derive(Debug)]
 pub(crate) struct LoudPlan {
     pub(crate) paranoia: Paranoia,
-    /// 1 for each byte that is not plain.
+    /// 1 for each byte that is not plain: a value holding one is loud.
     hard: [u8; 256],
     double_dash: bool,
     invalid_utf8: bool,
@@ -137,19 +138,14 @@ impl LoudPlan {
         Some(plan)
     }
 
-    /// Marks `chunk` in `map` (cleared first).
+    /// Marks `chunk` in `map` (cleared first). Bytes that are not plain
+    /// are not marked here: [`LoudPlan::span`] looks for them in the value
+    /// itself, which is cheaper than a pass over every byte of the chunk.
     pub(crate) fn mark(&self, chunk: &[u8], map: &mut LoudMap) {
         map.reset(chunk.len());
-        for (word, block) in map.hard.iter_mut().zip(chunk.chunks(64)) {
-            let mut bits = 0u64;
-            for (i, &b) in block.iter().enumerate() {
-                bits |= u64::from(self.hard.get(usize::from(b)).copied().unwrap_or(1)) << i;
-            }
-            *word = bits;
-        }
         if self.double_dash {
             for at in memchr::memmem::find_iter(chunk, b"--") {
-                map.set_hard(at + 1);
+                map.mark(at + 1);
             }
         }
         if self.invalid_utf8 && !chunk.is_ascii() {
@@ -161,7 +157,7 @@ impl LoudPlan {
                 let bad = from + e.valid_up_to();
                 let len = e.error_len().unwrap_or(chunk.len() - bad).max(1);
                 for at in bad..bad + len {
-                    map.set_hard(at);
+                    map.mark(at);
                 }
                 from = bad + len;
             }
@@ -169,44 +165,94 @@ impl LoudPlan {
         if self.sql {
             for at in memchr::memchr_iter(b'@', chunk) {
                 if sqli::at_sign_is_signal(chunk, at) {
-                    map.set_hard(at);
+                    map.mark(at);
                 }
             }
         }
-        let Some(automaton) = &self.automaton else {
-            return;
-        };
-        let pieces = self.piece_ids.len();
-        each_piece(automaton, chunk, |end, pattern| {
-            let len = automaton.pattern_len(PatternID::new_unchecked(pattern));
-            let start = end.saturating_sub(len);
-            match self.piece_ids.get(pattern) {
-                Some(&id) => map.pieces.push((end as u32, start as u32, id as u32)),
-                None if pattern >= pieces => {
-                    // An SQL word counts only as a whole word.
-                    let word = |at: Option<usize>| {
-                        at.and_then(|i| chunk.get(i))
-                            .is_some_and(|&b| sqli::is_word_byte(b))
-                    };
-                    if !word(start.checked_sub(1)) && !word(Some(end)) {
-                        map.set_hard(start);
+        if let Some(automaton) = &self.automaton {
+            let pieces = self.piece_ids.len();
+            each_piece(automaton, chunk, |end, pattern| {
+                let len = automaton.pattern_len(PatternID::new_unchecked(pattern));
+                let start = end.saturating_sub(len);
+                match self.piece_ids.get(pattern) {
+                    Some(&id) => map.pieces.push((end as u32, start as u32, id as u32)),
+                    None if pattern >= pieces => {
+                        // An SQL word counts only as a whole word.
+                        let word = |at: Option<usize>| {
+                            at.and_then(|i| chunk.get(i))
+                                .is_some_and(|&b| sqli::is_word_byte(b))
+                        };
+                        if !word(start.checked_sub(1)) && !word(Some(end)) {
+                            map.mark(start);
+                        }
                     }
+                    None => {}
                 }
-                None => {}
-            }
-        });
+            });
+        }
+        map.marks.sort_unstable();
+    }
+
+    /// The marks of `map` (left by [`LoudPlan::mark`]) inside `at..at +
+    /// value.len()`, where `value` is the chunk's bytes there.
+    pub(crate) fn span<'m>(&self, map: &'m mut LoudMap, at: usize, value: &[u8]) -> SpanMarks<'m> {
+        let end = at.saturating_add(value.len());
+        if end > map.len || !value.iter().all(|&b| self.hard[usize::from(b)] == 0) {
+            return SpanMarks::Loud;
+        }
+        if at < map.last_at {
+            // A span before the last one: search from the start.
+            map.mark_cursor = 0;
+            map.piece_cursor = 0;
+        }
+        map.last_at = at;
+        while map
+            .marks
+            .get(map.mark_cursor)
+            .is_some_and(|&m| (m as usize) < at)
+        {
+            map.mark_cursor += 1;
+        }
+        if map
+            .marks
+            .get(map.mark_cursor)
+            .is_some_and(|&m| (m as usize) < end)
+        {
+            return SpanMarks::Loud;
+        }
+        while map
+            .pieces
+            .get(map.piece_cursor)
+            .is_some_and(|&(e, _, _)| (e as usize) <= at)
+        {
+            map.piece_cursor += 1;
+        }
+        let rest = map.pieces.get(map.piece_cursor..).unwrap_or_default();
+        let inside = rest
+            .iter()
+            .take_while(|&&(e, _, _)| (e as usize) <= end)
+            .count();
+        match rest.get(..inside) {
+            Some(pieces) if !pieces.is_empty() => SpanMarks::Pieces {
+                pieces,
+                start: at as u32,
+            },
+            _ => SpanMarks::Clear,
+        }
     }
 }
 
 /// The marks one chunk left.
 #[derive(Debug, Default)]
 pub struct LoudMap {
-    hard: Vec<u64>,
+    /// Hard marks other than bytes that are not plain, ascending.
+    marks: Vec<u32>,
     /// `(end, start, piece)` of every piece found, in the order of `end`.
     pieces: Vec<(u32, u32, u32)>,
-    /// The first piece ending after the last span's start (values come
-    /// in the chunk's order).
-    cursor: usize,
+    /// The first mark at or after, and the first piece ending after, the
+    /// last span's start (values come in the chunk's order).
+    mark_cursor: usize,
+    piece_cursor: usize,
     /// The last span's start.
     last_at: usize,
     len: usize,
@@ -227,94 +273,15 @@ pub(crate) enum SpanMarks<'a> {
 
 impl LoudMap {
     fn reset(&mut self, len: usize) {
-        self.hard.clear();
-        self.hard.resize(len.div_ceil(64), 0);
+        self.marks.clear();
         self.pieces.clear();
-        self.cursor = 0;
+        self.mark_cursor = 0;
+        self.piece_cursor = 0;
         self.last_at = 0;
         self.len = len;
     }
 
-    fn set_hard(&mut self, at: usize) {
-        if let Some(word) = self.hard.get_mut(at / 64) {
-            *word |= 1 << (at % 64);
-        }
-    }
-
-    /// The marks inside `at..at + len`.
-    pub(crate) fn span(&mut self, at: usize, len: usize) -> SpanMarks<'_> {
-        let end = at.saturating_add(len);
-        if end > self.len || any_bit(&self.hard, at, end) {
-            return SpanMarks::Loud;
-        }
-        if at < self.last_at {
-            // A span before the last one: search from the start.
-            self.cursor = 0;
-        }
-        self.last_at = at;
-        while self
-            .pieces
-            .get(self.cursor)
-            .is_some_and(|&(e, _, _)| (e as usize) <= at)
-        {
-            self.cursor += 1;
-        }
-        let rest = self.pieces.get(self.cursor..).unwrap_or_default();
-        let inside = rest
-            .iter()
-            .take_while(|&&(e, _, _)| (e as usize) <= end)
-            .count();
-        match rest.get(..inside) {
-            Some(pieces) if !pieces.is_empty() => SpanMarks::Pieces {
-                pieces,
-                start: at as u32,
-            },
-            _ => SpanMarks::Clear,
-        }
-    }
-}
-
-/// Whether a bit of `bits` in `from..to` is set (true past the end).
-fn any_bit(bits: &[u64], from: usize, to: usize) -> bool {
-    if from >= to {
-        return false;
-    }
-    let (first, last) = (from / 64, (to - 1) / 64);
-    let Some(words) = bits.get(first..=last) else {
-        return true;
-    };
-    let head = !0u64 << (from % 64);
-    let tail = !0u64 >> (63 - (to - 1) % 64);
-    let count = words.len();
-    words.iter().enumerate().any(|(i, &w)| {
-        let mut mask = !0u64;
-        if i == 0 {
-            mask &= head;
-        }
-        if i + 1 == count {
-            mask &= tail;
-        }
-        w & mask != 0
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_see_exactly_their_own_bits() {
-        let set = [0usize, 63, 64, 130, 299];
-        let mut bits = vec![0u64; 5];
-        for at in set {
-            bits[at / 64] |= 1 << (at % 64);
-        }
-        for from in 0..300 {
-            for to in from..=(from + 140).min(300) {
-                let expected = (from..to).any(|p| set.contains(&p));
-                assert_eq!(any_bit(&bits, from, to), expected, "{from}..{to}");
-            }
-        }
-        assert!(any_bit(&bits, 310, 400));
+    fn mark(&mut self, at: usize) {
+        self.marks.push(at as u32);
     }
 }

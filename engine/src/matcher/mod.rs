@@ -598,7 +598,7 @@ impl CompiledRules {
         let Some(screen) = index.screen.as_ref() else {
             return index.groups.is_empty();
         };
-        match map.span(at, value.len()) {
+        match plan.span(map, at, value) {
             SpanMarks::Loud => false,
             SpanMarks::Clear => screen.quiet_whole(value),
             SpanMarks::Pieces { pieces, start } => screen.quiet_marked(

@@ -202,7 +202,7 @@ const PRINTABLE_NOT_PERCENT: ByteSet = ByteSet::range(b' ', b'~').minus(ByteSet:
 const MULTILINE_PRINTABLE_NOT_PERCENT: ByteSet =
     PRINTABLE_NOT_PERCENT.union(ByteSet::of(b"\t\r\n"));
 /// What paranoia 4 allows in arguments: letters, digits and `& , - . / : = _`.
-const STRICT_ARG: ByteSet = ByteSet::range(b'0', b'9')
+pub(super) const STRICT_ARG: ByteSet = ByteSet::range(b'0', b'9')
     .union(ByteSet::range(b'a', b'z'))
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::of(b"&,-./:=_"));

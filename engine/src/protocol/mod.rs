@@ -37,8 +37,8 @@ pub mod multipart;
 mod runner;
 
 pub use runner::{
-    check_body_chunk, check_head, check_part_header, check_value, finish_body, RequestState,
-    JSON_CHECKED_BYTES,
+    check_body_chunk, check_head, check_part_header, check_value, checked_bytes, finish_body,
+    name_is_checked, RequestState,
 };
 
 /// A protocol problem the engine detects in code.

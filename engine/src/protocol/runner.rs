@@ -13,6 +13,7 @@ use crate::policy::ProtocolSettings;
 use crate::request::RequestHead;
 use crate::rule::Paranoia;
 use crate::target::TargetSource;
+use crate::transform::summary::ByteSet;
 
 /// What a request's checks remember between the head, its values and its body
 /// chunks. Bounded: a few flags, one hash per query argument name (kept only at
@@ -138,14 +139,55 @@ fn report_pending(pending: Vec<head::Pending>, sink: &mut dyn Sink) {
     }
 }
 
-/// Bytes of a JSON key or value some value check looks for: a key or value
-/// holding none of them passes [`check_value`] with no report (control
-/// bytes, `/` for a request line, `<` for a tag, `)` for a filter
-/// breakout). Kept next to the checks; `json_checked_bytes_cover_the_checks`
-/// tests it.
-pub const JSON_CHECKED_BYTES: crate::transform::summary::ByteSet =
-    crate::transform::summary::ByteSet::range(0, 0x1f)
-        .union(crate::transform::summary::ByteSet::of(b"\x7f/<)"));
+/// Bytes some value check at `paranoia` looks for in a value of `source`
+/// from a JSON body (`json`) or a form body or query string: a value
+/// holding none of them passes [`check_value`] with no report, unless its
+/// name is one the checks read ([`name_is_checked`]). Control bytes; `/`
+/// for a request line, `<` for a tag, `)` for a filter breakout; for forms
+/// and queries also `\`, `%`, bytes from 0x80 up (UTF-8 and printable
+/// checks), `[` `]` in names from paranoia 3 and everything outside the
+/// strict set at 4. Kept next to the checks;
+/// `checked_bytes_cover_the_checks` tests it.
+pub fn checked_bytes(source: TargetSource, paranoia: Paranoia) -> ByteSet {
+    use TargetSource as S;
+    let mut bytes = ByteSet::range(0, 0x1f).union(ByteSet::of(b"\x7f/<)"));
+    if matches!(source, S::JsonKey | S::JsonValue) {
+        return bytes;
+    }
+    bytes = bytes
+        .union(ByteSet::of(b"\\%"))
+        .union(ByteSet::range(0x80, 0xff));
+    let name = matches!(source, S::QueryArgName | S::BodyArgName);
+    if name && paranoia.get() >= 3 {
+        bytes = bytes.union(ByteSet::of(b"[]"));
+    }
+    if paranoia.get() >= 4 {
+        bytes = bytes.union(encoding::STRICT_ARG.complement());
+    }
+    bytes
+}
+
+/// Whether a check reads the name or length of a form or query value of
+/// `source` named `name` (`_charset_`, `_method`, a query name over the
+/// length limit, any query name where duplicates are looked for): then a
+/// value free of [`checked_bytes`] may still be reported.
+pub fn name_is_checked(
+    source: TargetSource,
+    name: &str,
+    len: usize,
+    settings: &ProtocolSettings,
+    paranoia: Paranoia,
+) -> bool {
+    use TargetSource as S;
+    match source {
+        S::QueryArgName => {
+            (settings.max_arg_name_bytes > 0 && len > settings.max_arg_name_bytes)
+                || paranoia >= ProtocolCheck::DuplicateQueryParam.paranoia()
+        }
+        S::QueryArg | S::BodyArg => name == "_charset_" || name == "_method",
+        _ => false,
+    }
+}
 
 /// Runs the value checks on one value a body or query parser reported.
 pub fn check_value(
@@ -240,20 +282,23 @@ pub fn finish_body(state: &mut RequestState, sink: &mut dyn Sink) {
 mod tests {
     use super::*;
 
-    struct Collect(Vec<ProtocolCheck>);
+    struct Collect(Vec<ProtocolCheck>, Paranoia);
 
     impl Sink for Collect {
         fn paranoia(&self) -> Paranoia {
-            Paranoia::MAX
+            self.1
         }
         fn report(&mut self, check: ProtocolCheck, _target: &str, _detail: &[u8]) {
-            self.0.push(check);
+            // As the inspector: checks above the level are not reported.
+            if check.paranoia() <= self.1 {
+                self.0.push(check);
+            }
         }
     }
 
     #[test]
-    fn json_checked_bytes_cover_the_checks() {
-        let pieces: [&[u8]; 24] = [
+    fn checked_bytes_cover_the_checks() {
+        let pieces: [&[u8]; 26] = [
             b"GET",
             b"http",
             b"HTTP",
@@ -278,36 +323,58 @@ mod tests {
             b"x",
             b"'",
             b"\"",
+            b"a[b]c",
+            b"\n",
         ];
-        let head = RequestHead::new("POST", b"/").with_header("Content-Type", "application/json");
+        let sources = [
+            (TargetSource::JsonKey, "application/json"),
+            (TargetSource::JsonValue, "application/json"),
+            (
+                TargetSource::BodyArgName,
+                "application/x-www-form-urlencoded",
+            ),
+            (TargetSource::BodyArg, "application/x-www-form-urlencoded"),
+            (TargetSource::QueryArgName, "text/plain"),
+            (TargetSource::QueryArg, "text/plain"),
+        ];
         let settings = ProtocolSettings::default();
         let mut checked = 0;
         let mut seed: u64 = 0x5eed;
-        for _ in 0..20_000 {
+        for _ in 0..6_000 {
             let mut value = Vec::new();
-            for _ in 0..5 {
+            for _ in 0..4 {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 value.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);
             }
-            if value.iter().any(|&b| JSON_CHECKED_BYTES.contains(b)) {
-                continue;
-            }
-            checked += 1;
-            for (source, name) in [
-                (TargetSource::JsonKey, "a.b"),
-                (TargetSource::JsonValue, "_method"),
-            ] {
-                let mut state = RequestState::new(&head);
-                let mut sink = Collect(Vec::new());
-                check_value(source, name, &value, &settings, &mut state, &mut sink);
-                assert!(
-                    sink.0.is_empty(),
-                    "{:?}: {:?}",
-                    String::from_utf8_lossy(&value),
-                    sink.0
-                );
+            for level in 1..=4u8 {
+                let paranoia = Paranoia::new(level).unwrap_or(Paranoia::MAX);
+                for (source, content_type) in sources {
+                    if value
+                        .iter()
+                        .any(|&b| checked_bytes(source, paranoia).contains(b))
+                    {
+                        continue;
+                    }
+                    for name in ["q", "_method", "_charset_", "a.b"] {
+                        if name_is_checked(source, name, value.len(), &settings, paranoia) {
+                            continue;
+                        }
+                        checked += 1;
+                        let head = RequestHead::new("POST", b"/")
+                            .with_header("Content-Type", content_type);
+                        let mut state = RequestState::new(&head);
+                        let mut sink = Collect(Vec::new(), paranoia);
+                        check_value(source, name, &value, &settings, &mut state, &mut sink);
+                        assert!(
+                            sink.0.is_empty(),
+                            "{source:?} {name} PL{level} {:?}: {:?}",
+                            String::from_utf8_lossy(&value),
+                            sink.0
+                        );
+                    }
+                }
             }
         }
         assert!(checked > 5_000, "{checked}");

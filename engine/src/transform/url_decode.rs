@@ -54,6 +54,13 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
 /// is left empty).
 pub fn percent_decode_into(input: &[u8], plus_as_space: bool, out: &mut Vec<u8>) -> bool {
     out.clear();
+    percent_decode_append(input, plus_as_space, out)
+}
+
+/// [`percent_decode`] onto the end of `out`: returns whether the input held
+/// something to decode; if not, `out` is left as it was.
+pub fn percent_decode_append(input: &[u8], plus_as_space: bool, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
     // memchr: most values hold no escape, and this search is all they cost.
     let first = if plus_as_space {
         memchr::memchr2(b'%', b'+', input)
@@ -101,7 +108,7 @@ pub fn percent_decode_into(input: &[u8], plus_as_space: bool, out: &mut Vec<u8>)
         i += 1;
     }
     if !changed {
-        out.clear();
+        out.truncate(start);
     }
     changed
 }
