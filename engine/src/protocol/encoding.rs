@@ -86,6 +86,12 @@ impl PercentScan {
                 let Some(at) = memchr::memchr(b'%', rest) else {
                     return;
                 };
+                // `%XX` whole in this chunk: plain, passed over at once.
+                let hex = |i: usize| rest.get(at + i).is_some_and(u8::is_ascii_hexdigit);
+                if hex(1) && hex(2) {
+                    rest = rest.get(at + 3..).unwrap_or_default();
+                    continue;
+                }
                 self.start();
                 rest = rest.get(at + 1..).unwrap_or_default();
                 continue;

@@ -70,14 +70,22 @@ pub fn percent_decode_append(input: &[u8], plus_as_space: bool, out: &mut Vec<u8
     let Some(first) = first else {
         return false;
     };
-    out.reserve(input.len());
-    out.extend_from_slice(&input[..first]);
-    let mut changed = false;
+    // Decoding never lengthens: the input is copied once and decoded in
+    // place from the first escape, the write position never passing the
+    // read position.
+    out.extend_from_slice(input);
+    let mut write = start + first;
     let mut i = first;
-    while i < input.len() {
-        let byte = input[i];
+    let mut changed = false;
+    let put = |out: &mut Vec<u8>, write: &mut usize, byte: u8| {
+        if let Some(slot) = out.get_mut(*write) {
+            *slot = byte;
+        }
+        *write += 1;
+    };
+    while let Some(&byte) = input.get(i) {
         if byte == b'+' && plus_as_space {
-            out.push(b' ');
+            put(out, &mut write, b' ');
             changed = true;
             i += 1;
             continue;
@@ -87,29 +95,35 @@ pub fn percent_decode_append(input: &[u8], plus_as_space: bool, out: &mut Vec<u8
                 input.get(i + 1).copied().and_then(hex_value),
                 input.get(i + 2).copied().and_then(hex_value),
             ) {
-                out.push(h << 4 | l);
+                put(out, &mut write, h << 4 | l);
                 changed = true;
                 i += 3;
                 continue;
             }
-            if matches!(input.get(i + 1), Some(b'u') | Some(b'U')) && i + 6 <= input.len() {
-                let digits = &input[i + 2..i + 6];
-                if let Some(code) = digits.iter().try_fold(0u32, |acc, &d| {
-                    hex_value(d).map(|v| acc << 4 | u32::from(v))
-                }) {
-                    push_code_point(out, code);
-                    changed = true;
-                    i += 6;
-                    continue;
+            let code = match input.get(i + 1) {
+                Some(b'u') | Some(b'U') => input.get(i + 2..i + 6).and_then(|digits| {
+                    digits.iter().try_fold(0u32, |acc, &d| {
+                        hex_value(d).map(|v| acc << 4 | u32::from(v))
+                    })
+                }),
+                _ => None,
+            };
+            if let Some(code) = code {
+                // At most three bytes for six read.
+                let mut encoded = Vec::with_capacity(4);
+                push_code_point(&mut encoded, code);
+                for b in encoded {
+                    put(out, &mut write, b);
                 }
+                changed = true;
+                i += 6;
+                continue;
             }
         }
-        out.push(byte);
+        put(out, &mut write, byte);
         i += 1;
     }
-    if !changed {
-        out.truncate(start);
-    }
+    out.truncate(if changed { write } else { start });
     changed
 }
 
