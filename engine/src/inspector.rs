@@ -14,7 +14,7 @@ use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::clean_cache::CleanCache;
 use crate::clock::{Clock, ManualClock};
 use crate::custom_rule::{CustomRule, Facts};
-use crate::matcher::{CompiledRules, LoudMap, LoudPlan, RuleIndex, Scratch};
+use crate::matcher::{CompiledRules, PlainScreen, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
 use crate::request::{cookie_pairs, RequestHead};
@@ -38,9 +38,10 @@ pub struct Settings {
     pub block_status: u16,
     /// Allow-lists and bounds of the built-in protocol checks.
     pub protocol: Arc<ProtocolSettings>,
-    /// Whether JSON body values the chunk screen finds quiet are passed
-    /// over without a scan (on; off only to compare verdicts in tests).
-    pub screen_chunks: bool,
+    /// Whether JSON and form body values the plain-value screen clears
+    /// are passed over without a scan (on; off only to compare verdicts in
+    /// tests).
+    pub plain_screen: bool,
 }
 
 impl Settings {
@@ -53,7 +54,7 @@ impl Settings {
             limits: policy.engine.limits,
             block_status: policy.engine.block_response.status,
             protocol: Arc::new(policy.engine.protocol.clone()),
-            screen_chunks: true,
+            plain_screen: true,
         }
     }
 }
@@ -204,7 +205,7 @@ impl Inspector {
             session_off_site: crate::session::referer_is_off_site(head, &admission.host)
                 .then_some(head.header("referer").is_some()),
             fired_url_check: false,
-            chunk_screen: None,
+            plain: None,
             host_header: head
                 .host()
                 .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -214,32 +215,23 @@ impl Inspector {
         let parser = if inspect {
             state.inspect_head(head);
             let kind = BodyKind::from_content_type(head.header("content-type"));
-            // Body values a parser takes from a run of text (see
-            // `ValueSink::begin_chunk`) may be passed over by the chunk
-            // screen: JSON strings and numbers, form names and values.
+            // JSON and form names and values may be passed over by the
+            // plain-value screen.
             let sources = match kind {
                 BodyKind::Json => Some((TargetSource::JsonKey, TargetSource::JsonValue)),
                 BodyKind::UrlEncoded => Some((TargetSource::BodyArgName, TargetSource::BodyArg)),
                 _ => None,
             };
-            if let Some((names, values)) = sources.filter(|_| state.settings.screen_chunks) {
+            if let Some((names, values)) = sources.filter(|_| state.settings.plain_screen) {
                 let paranoia = state.settings.paranoia;
                 let checked = protocol::checked_bytes(names, paranoia)
                     .union(protocol::checked_bytes(values, paranoia));
-                state.chunk_screen = state
-                    .rules
-                    .loud_plan(
-                        &[values.class(), names.class()],
-                        paranoia,
-                        // And JSON's escapes.
-                        checked.union(ByteSet::of(b"\\\"")),
-                    )
-                    .map(|plan| {
-                        Box::new(ChunkScreen {
-                            plan,
-                            map: LoudMap::default(),
-                        })
-                    });
+                state.plain = state.rules.plain_screen(
+                    &[values.class(), names.class()],
+                    paranoia,
+                    // And JSON's escapes.
+                    checked.union(ByteSet::of(b"\\\"")),
+                );
             }
             Some(kind.parser(state.settings.limits.body_limits()))
         } else {
@@ -348,9 +340,9 @@ struct State {
     session_off_site: Option<bool>,
     /// The off-site URL check reports once per request.
     fired_url_check: bool,
-    /// For a JSON body: the current chunk's loud positions (see
-    /// `matcher::loud`), when the screens of the body's classes are on.
-    chunk_screen: Option<Box<ChunkScreen>>,
+    /// For a JSON or form body: the plain-value screen of its names and
+    /// values (see `matcher::plain`), when their classes' screens are on.
+    plain: Option<Arc<PlainScreen>>,
     /// The Host header as sent (with its port), for the off-site URL check.
     host_header: String,
     /// What the built-in protocol checks remember about this request, and
@@ -680,18 +672,12 @@ impl State {
     }
 }
 
-/// Values the chunk screen passed over (for the tests).
+/// Values the plain-value screen passed over (for the tests).
 #[cfg(test)]
-static CHUNK_QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PLAIN_QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[cfg(test)]
-mod chunk_screen_tests;
-
-/// A chunk screen and the marks it left on the current chunk.
-struct ChunkScreen {
-    plan: Arc<LoudPlan>,
-    map: LoudMap,
-}
+mod plain_screen_tests;
 
 /// The protocol checks' per-request state with the settings they run under.
 #[derive(Debug)]
@@ -713,8 +699,8 @@ fn is_arg(source: TargetSource) -> bool {
 
 impl State {
     /// A value from the query or the body: counted, inspected (unless
-    /// `quiet`: the chunk screen has shown it has no hit and no protocol
-    /// finding) and checked.
+    /// `quiet`: the plain-value screen has shown it has no hit and no
+    /// protocol finding) and checked.
     fn take_value(&mut self, source: TargetSource, name: &str, value: &[u8], quiet: bool) {
         // Past the argument limit nothing more is inspected or counted.
         if self.stopped {
@@ -791,26 +777,20 @@ impl State {
 
 impl ValueSink for State {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
-        self.take_value(source, name, value, false);
-    }
-
-    fn begin_chunk(&mut self, text: &[u8]) {
-        if let Some(screen) = self.chunk_screen.as_deref_mut() {
-            screen.plan.mark(text, &mut screen.map);
-        }
-    }
-
-    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
-        let rules = &self.rules;
-        let paranoia = self.settings.paranoia;
-        let protocol = &self.settings.protocol;
-        let quiet = self.chunk_screen.as_deref_mut().is_some_and(|screen| {
-            !protocol::name_is_checked(source, name, value.len(), protocol, paranoia)
-                && rules.quiet_in_chunk(source.class(), &screen.plan, &mut screen.map, at, value)
+        let quiet = self.plain.as_deref().is_some_and(|screen| {
+            !protocol::name_is_checked(
+                source,
+                name,
+                value.len(),
+                &self.settings.protocol,
+                self.settings.paranoia,
+            ) && self
+                .rules
+                .quiet_plain(source.class(), screen, value, &mut self.scratch)
         });
         #[cfg(test)]
         if quiet {
-            CHUNK_QUIET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            PLAIN_QUIET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         self.take_value(source, name, value, quiet);
     }

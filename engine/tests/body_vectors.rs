@@ -86,8 +86,6 @@ struct Recorder {
     events: Vec<Event>,
     max_value_bytes: usize,
     violations: Vec<String>,
-    /// The text last given to `begin_chunk`.
-    chunk: Vec<u8>,
 }
 
 impl ValueSink for Recorder {
@@ -106,32 +104,6 @@ impl ValueSink for Recorder {
             name: name.to_owned(),
             value: value.to_vec(),
         });
-    }
-
-    fn begin_chunk(&mut self, text: &[u8]) {
-        self.chunk = text.to_vec();
-    }
-
-    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
-        if self.chunk.get(at..at + value.len()) != Some(value) {
-            self.violations.push(format!(
-                "value {} said to be the text's bytes at {at}, which are not it",
-                label(source, name)
-            ));
-        }
-        // The span's neighbours are never word bytes or `.+-`.
-        let around = [at.checked_sub(1), Some(at + value.len())];
-        let joined = around
-            .iter()
-            .filter_map(|i| i.and_then(|i| self.chunk.get(i)))
-            .any(|&b| b.is_ascii_alphanumeric() || b"_.+-".contains(&b));
-        if joined {
-            self.violations.push(format!(
-                "value {} at {at} has a word byte or .+- next to it",
-                label(source, name)
-            ));
-        }
-        self.value(source, name, value);
     }
 
     fn issue(&mut self, issue: BodyIssue) {
@@ -205,7 +177,6 @@ fn run(
         events: Vec::new(),
         max_value_bytes: limits.max_value_bytes,
         violations: Vec::new(),
-        chunk: Vec::new(),
     };
     let mut parser = kind.parser(limits);
     for chunk in chunks(body, split) {
@@ -492,7 +463,6 @@ fn query_strings_use_the_form_splitter() {
         events: Vec::new(),
         max_value_bytes: 8,
         violations: Vec::new(),
-        chunk: Vec::new(),
     };
     let limits = BodyLimits {
         max_value_bytes: 8,

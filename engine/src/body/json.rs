@@ -119,10 +119,6 @@ pub struct JsonParser {
     buf: Vec<u8>,
     over: bool,
     str_is_key: bool,
-    /// Where the current string or number started in the chunk being fed,
-    /// while `buf` is still a copy of the chunk's bytes from there (no
-    /// escape decoded).
-    raw_start: Option<usize>,
     /// Offset of the byte being processed.
     offset: u64,
 }
@@ -137,7 +133,6 @@ impl JsonParser {
             buf: Vec::new(),
             over: false,
             str_is_key: false,
-            raw_start: None,
             offset: 0,
         }
     }
@@ -259,10 +254,7 @@ impl JsonParser {
                 name: self.path.clone(),
             });
         }
-        match self.raw_start.take().filter(|_| !self.over) {
-            Some(at) => sink.value_in_chunk(source, &self.path, &self.buf, at),
-            None => sink.value(source, &self.path, &self.buf),
-        }
+        sink.value(source, &self.path, &self.buf);
         self.buf.clear();
         self.over = false;
     }
@@ -436,10 +428,7 @@ impl JsonParser {
             },
             State::Str => match byte {
                 b'"' => self.end_string(sink),
-                b'\\' => {
-                    self.raw_start = None;
-                    self.state = State::Escape;
-                }
+                b'\\' => self.state = State::Escape,
                 0x00..=0x1f => self.unexpected(sink, byte, "in a string (control character)"),
                 _ => self.push(&[byte]),
             },
@@ -465,11 +454,6 @@ impl JsonParser {
                     self.state = State::Number(next);
                 }
                 None if num.complete() => {
-                    if byte.is_ascii_alphanumeric() || b"_.+-".contains(&byte) {
-                        // Not a span whose neighbours part it from words
-                        // (`01`, `7+`: the body is malformed anyway).
-                        self.raw_start = None;
-                    }
                     self.emit(sink);
                     self.value_done();
                     return false;
@@ -497,12 +481,6 @@ impl JsonParser {
 
 impl BodyParser for JsonParser {
     fn feed(&mut self, chunk: &[u8], sink: &mut dyn ValueSink) {
-        // A string or number carried over from the last chunk is not a span
-        // of this one.
-        self.raw_start = None;
-        if self.state != State::Dead {
-            sink.begin_chunk(chunk);
-        }
         let mut rest = chunk;
         while let Some(&byte) = rest.first() {
             match self.state {
@@ -523,19 +501,7 @@ impl BodyParser for JsonParser {
                 }
                 _ => {}
             }
-            let starts_value = matches!(
-                self.state,
-                State::Value | State::ObjectFirst | State::ObjectKey
-            );
             if self.step(sink, byte) {
-                if starts_value {
-                    let at = chunk.len() - rest.len();
-                    match self.state {
-                        State::Str => self.raw_start = Some(at + 1),
-                        State::Number(_) => self.raw_start = Some(at),
-                        _ => {}
-                    }
-                }
                 self.offset += 1;
                 rest = rest.get(1..).unwrap_or_default();
             }
@@ -543,7 +509,6 @@ impl BodyParser for JsonParser {
     }
 
     fn finish(&mut self, sink: &mut dyn ValueSink) {
-        self.raw_start = None;
         let reason = match self.state {
             State::Dead | State::Done => None,
             State::Value if self.frames.is_empty() => None,

@@ -62,21 +62,6 @@ pub trait ValueSink {
     /// A completed value. `name` is the value's display name (field name, JSON path,
     /// XML path); `value` is the decoded value, at most `max_value_bytes` long.
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]);
-    /// The values reported through [`ValueSink::value_in_chunk`] from now
-    /// until the next call are spans of `text`: the raw chunk being fed
-    /// (JSON) or the decoded pairs of a run of the chunk (forms), each
-    /// span's neighbouring bytes none of ASCII letters, digits, `_`, `.`,
-    /// `+` and `-`. A sink may look at `text` as a whole first.
-    fn begin_chunk(&mut self, text: &[u8]) {
-        let _ = text;
-    }
-    /// A completed value that is also, byte for byte, `text[at..at +
-    /// value.len()]` of the text last given to [`ValueSink::begin_chunk`]
-    /// (nothing cut off): a sink may use what it saw there.
-    fn value_in_chunk(&mut self, source: TargetSource, name: &str, value: &[u8], at: usize) {
-        let _ = at;
-        self.value(source, name, value);
-    }
     /// A problem with the body.
     fn issue(&mut self, issue: BodyIssue);
     /// `false` once every further value would be ignored (past the argument

@@ -12,29 +12,12 @@
 //! - A name or value longer than `max_value_bytes` keeps its first `max_value_bytes`
 //!   *encoded* bytes, is decoded from those (decoding never lengthens), and is reported
 //!   once as [`BodyIssue::ValueTruncated`] just before it is emitted.
-//! - Pairs are decoded as their segments complete and reported at the end
-//!   of each chunk (or each run of [`STAGED_BYTES`] of decoded text), in
-//!   order, as spans of that text (see [`ValueSink::begin_chunk`]).
-//! - Memory: one name and one value, each at most `max_value_bytes` bytes,
-//!   and the decoded pairs of one run (about [`STAGED_BYTES`]).
+//! - Memory: one name and one value, each at most `max_value_bytes` bytes.
 
 use super::bounded::push_bounded;
 use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
 use crate::target::TargetSource;
-use crate::transform::url_decode::percent_decode_append;
-use std::ops::Range;
-
-/// Decoded text gathered before the pairs in it are reported.
-pub const STAGED_BYTES: usize = 64 * 1024;
-
-/// A pair decoded and waiting to be reported: its name and value as
-/// ranges of the staged text, and whether either was cut.
-struct Staged {
-    name: Range<usize>,
-    value: Range<usize>,
-    name_over: bool,
-    value_over: bool,
-}
+use crate::transform::url_decode::{percent_decode, percent_decode_into};
 
 /// Streaming `name=value&...` parser.
 pub struct UrlEncodedParser {
@@ -50,10 +33,10 @@ pub struct UrlEncodedParser {
     /// Whether the current segment has had its `=`.
     in_value: bool,
     finished: bool,
-    /// The decoded names and values of the pairs completed in this run,
-    /// each followed by `&`, and the pairs themselves.
-    text: Vec<u8>,
-    staged: Vec<Staged>,
+    /// Decoding buffers reused across pairs (bounded by `max_value_bytes`
+    /// like the raw ones: decoding never lengthens).
+    decoded_name: Vec<u8>,
+    decoded_value: Vec<u8>,
 }
 
 impl UrlEncodedParser {
@@ -78,8 +61,8 @@ impl UrlEncodedParser {
             value_over: false,
             in_value: false,
             finished: false,
-            text: Vec::new(),
-            staged: Vec::new(),
+            decoded_name: Vec::new(),
+            decoded_value: Vec::new(),
         }
     }
 
@@ -92,73 +75,53 @@ impl UrlEncodedParser {
         }
     }
 
-    /// Decodes the current pair (unless the segment was empty) into the
-    /// staged text and resets.
-    fn end_segment(&mut self) {
+    /// Emits the current pair (unless the segment was empty) and resets.
+    fn end_segment(&mut self, sink: &mut dyn ValueSink) {
         let empty = !self.in_value && self.name.is_empty() && !self.name_over;
-        if !empty {
-            let name = self.stage(false);
-            let value = self.stage(true);
-            self.staged.push(Staged {
-                name,
-                value,
-                name_over: self.name_over,
-                value_over: self.value_over,
-            });
+        if !empty && !sink.wants_values() {
+            // Past the argument limit: only a truncation is still reported.
+            if self.name_over || self.value_over {
+                let name = String::from_utf8_lossy(&percent_decode(&self.name, true)).into_owned();
+                for _ in 0..usize::from(self.name_over) + usize::from(self.value_over) {
+                    sink.issue(BodyIssue::ValueTruncated { name: name.clone() });
+                }
+            }
+        } else if !empty {
+            // Decoded into buffers kept across pairs (no allocation per pair).
+            let mut decoded_name = std::mem::take(&mut self.decoded_name);
+            let mut decoded_value = std::mem::take(&mut self.decoded_value);
+            let name_bytes: &[u8] = if percent_decode_into(&self.name, true, &mut decoded_name) {
+                &decoded_name
+            } else {
+                &self.name
+            };
+            let name = String::from_utf8_lossy(name_bytes);
+            if self.name_over {
+                sink.issue(BodyIssue::ValueTruncated {
+                    name: name.to_string(),
+                });
+            }
+            sink.value(self.name_source, &name, name_bytes);
+            if self.value_over {
+                sink.issue(BodyIssue::ValueTruncated {
+                    name: name.to_string(),
+                });
+            }
+            let value_bytes: &[u8] = if percent_decode_into(&self.value, true, &mut decoded_value) {
+                &decoded_value
+            } else {
+                &self.value
+            };
+            sink.value(self.value_source, &name, value_bytes);
+            drop(name);
+            self.decoded_name = decoded_name;
+            self.decoded_value = decoded_value;
         }
         self.name.clear();
         self.value.clear();
         self.name_over = false;
         self.value_over = false;
         self.in_value = false;
-    }
-
-    /// Appends the decoded name or value to the staged text; its range.
-    fn stage(&mut self, value: bool) -> Range<usize> {
-        let raw = if value { &self.value } else { &self.name };
-        let start = self.text.len();
-        if !percent_decode_append(raw, true, &mut self.text) {
-            self.text.extend_from_slice(raw);
-        }
-        let end = self.text.len();
-        self.text.push(b'&');
-        start..end
-    }
-
-    /// Reports the staged pairs in order and empties the stage.
-    fn flush(&mut self, sink: &mut dyn ValueSink) {
-        if self.staged.is_empty() {
-            self.text.clear();
-            return;
-        }
-        sink.begin_chunk(&self.text);
-        for pair in self.staged.drain(..) {
-            let name_bytes = self.text.get(pair.name.clone()).unwrap_or_default();
-            let name = String::from_utf8_lossy(name_bytes);
-            if !sink.wants_values() {
-                // Past the argument limit: only a truncation is still reported.
-                for _ in 0..usize::from(pair.name_over) + usize::from(pair.value_over) {
-                    sink.issue(BodyIssue::ValueTruncated {
-                        name: name.to_string(),
-                    });
-                }
-                continue;
-            }
-            if pair.name_over {
-                sink.issue(BodyIssue::ValueTruncated {
-                    name: name.to_string(),
-                });
-            }
-            sink.value_in_chunk(self.name_source, &name, name_bytes, pair.name.start);
-            if pair.value_over {
-                sink.issue(BodyIssue::ValueTruncated {
-                    name: name.to_string(),
-                });
-            }
-            let value_bytes = self.text.get(pair.value.clone()).unwrap_or_default();
-            sink.value_in_chunk(self.value_source, &name, value_bytes, pair.value.start);
-        }
-        self.text.clear();
     }
 }
 
@@ -186,22 +149,17 @@ impl BodyParser for UrlEncodedParser {
             if delimiter == b'=' {
                 self.in_value = true;
             } else {
-                self.end_segment();
-                if self.text.len() >= STAGED_BYTES {
-                    self.flush(sink);
-                }
+                self.end_segment(sink);
             }
             rest = after;
         }
-        self.flush(sink);
     }
 
     fn finish(&mut self, sink: &mut dyn ValueSink) {
         if self.finished {
             return;
         }
-        self.end_segment();
-        self.flush(sink);
+        self.end_segment(sink);
         self.finished = true;
     }
 }

@@ -154,13 +154,12 @@ pub(crate) const SQL_SIGNAL_BYTES: crate::transform::summary::ByteSet =
 /// case, as whole words: runs of ASCII letters, digits and `_`).
 ///
 /// Together with [`SQL_SIGNAL_BYTES`] and [`at_sign_is_signal`] they are
-/// what a search over a run of text holding many values (a raw body chunk)
-/// marks: for each value that is a span of the text whose neighbouring
-/// bytes (if any) are none of ASCII letters, digits, `_`, `.`, `+` and `-`,
-/// `might_be_sql(value)` implies, inside the span, a signal byte, a signal
-/// word, a `@` that is a signal, or the pairs `--` or `/*`. (The
-/// pre-check's verdicts that need no such sign alone all need a quote or
-/// a condition word.)
+/// the pre-check's signs: `might_be_sql(value)` implies that the value
+/// holds a signal byte, a signal word, a `@` that is a signal, or the
+/// pairs `--` or `/*` (the pre-check's verdicts that need no such sign
+/// alone all need a quote or a condition word) — even when the value is
+/// looked at inside a longer text, between bytes that are none of ASCII
+/// letters, digits, `_`, `.`, `+` and `-`.
 pub(crate) fn signal_words() -> impl Iterator<Item = &'static [u8]> {
     WORDS
         .iter()

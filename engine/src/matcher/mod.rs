@@ -14,7 +14,7 @@
 mod chains;
 mod factors;
 pub mod literals;
-mod loud;
+mod plain;
 mod required;
 mod screen;
 #[cfg(test)]
@@ -27,12 +27,12 @@ use crate::target::{Target, TargetClass};
 use crate::transform::summary::ByteSet;
 use crate::transform::Chain;
 use literals::LiteralSet;
-use loud::SpanMarks;
-pub(crate) use loud::{LoudMap, LoudPlan};
+use plain::Plain;
+pub(crate) use plain::PlainScreen;
 use std::sync::Arc;
 
-/// What a chunk screen is built for: level, classes (as bits), extra bytes.
-type LoudKey = (u8, u64, ByteSet);
+/// What a plain-value screen is built for: level, classes (as bits), extra bytes.
+type PlainKey = (u8, u64, ByteSet);
 use regex_automata::meta;
 use regex_automata::util::syntax;
 use std::borrow::Cow;
@@ -137,8 +137,8 @@ pub struct CompiledRules {
     by_class: Vec<ClassIndex>,
     /// The literal pieces every class's quiet-value screen looks for.
     screen_pieces: screen::Pieces,
-    /// Chunk screens built so far, by (level, classes, extra bytes).
-    loud_plans: std::sync::Mutex<Vec<(LoudKey, Option<Arc<LoudPlan>>)>>,
+    /// Plain-value screens built so far, by (level, classes, extra bytes).
+    plain_screens: std::sync::Mutex<Vec<(PlainKey, Option<Arc<PlainScreen>>)>>,
     /// Distinct for every compiled set in this process (what the head cache
     /// keys its entries by).
     generation: u64,
@@ -196,6 +196,8 @@ pub struct Scratch {
     /// For each representative group of the value being scanned: the bytes
     /// its haystack holds, once computed.
     hay_bytes: Vec<Option<ByteSet>>,
+    /// The pieces the plain-value screen found in the value it judged.
+    plain_pieces: Vec<usize>,
 }
 
 /// The bytes of group `r`'s haystack: `known` when the chain tree already
@@ -461,7 +463,7 @@ impl CompiledRules {
             required_bytes,
             by_class,
             screen_pieces,
-            loud_plans: Default::default(),
+            plain_screens: Default::default(),
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -535,36 +537,38 @@ impl CompiledRules {
         self.screen_pieces.prepare(paranoia);
     }
 
-    /// A chunk screen (see [`loud`]) for values of `classes` at
-    /// `paranoia`, with the `extra` bytes marked too; `None` when some
-    /// class with rules has no screen on at that level. Built on first
-    /// use and kept.
-    pub(crate) fn loud_plan(
+    /// A plain-value screen (see [`plain`]) for values of `classes` at
+    /// `paranoia`, with the `extra` bytes loud too; `None` when some class
+    /// with rules has no quiet-value screen on at that level. Built on
+    /// first use and kept.
+    pub(crate) fn plain_screen(
         &self,
         classes: &[TargetClass],
         paranoia: Paranoia,
         extra: ByteSet,
-    ) -> Option<Arc<LoudPlan>> {
+    ) -> Option<Arc<PlainScreen>> {
         let key = (
             paranoia.get(),
             classes.iter().fold(0u64, |m, c| m | 1 << c.index()),
             extra,
         );
-        let mut plans = self.loud_plans.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, plan)) = plans.iter().find(|(k, _)| *k == key) {
-            return plan.clone();
+        let mut screens = self.plain_screens.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, screen)) = screens.iter().find(|(k, _)| *k == key) {
+            return screen.clone();
         }
-        let plan = self.build_loud_plan(classes, paranoia, extra).map(Arc::new);
-        plans.push((key, plan.clone()));
-        plan
+        let screen = self
+            .build_plain_screen(classes, paranoia, extra)
+            .map(Arc::new);
+        screens.push((key, screen.clone()));
+        screen
     }
 
-    fn build_loud_plan(
+    fn build_plain_screen(
         &self,
         classes: &[TargetClass],
         paranoia: Paranoia,
         extra: ByteSet,
-    ) -> Option<LoudPlan> {
+    ) -> Option<PlainScreen> {
         let mut screens = Vec::with_capacity(classes.len());
         for class in classes {
             let index = self.by_class.get(class.index())?;
@@ -576,38 +580,34 @@ impl CompiledRules {
         }
         // The level's automaton must exist: the pieces are its pieces.
         self.screen_pieces.at(paranoia)?;
-        LoudPlan::new(&screens, paranoia, extra, |id| {
+        PlainScreen::new(&screens, paranoia, extra, |id| {
             self.screen_pieces.piece(paranoia, id)
         })
     }
 
-    /// Whether the value `chunk[at..at + value.len()]` of `class` (one of
-    /// the plan's classes), in the chunk `plan` last marked in `map`,
-    /// would have no hit: then it need not be scanned.
-    pub(crate) fn quiet_in_chunk(
+    /// Whether `value` of `class` (one of the screen's classes) is shown by
+    /// the plain-value `screen` to have no hit: then it need not be
+    /// scanned.
+    pub(crate) fn quiet_plain(
         &self,
         class: TargetClass,
-        plan: &LoudPlan,
-        map: &mut LoudMap,
-        at: usize,
+        screen: &PlainScreen,
         value: &[u8],
+        scratch: &mut Scratch,
     ) -> bool {
         let Some(index) = self.by_class.get(class.index()) else {
             return false;
         };
-        let Some(screen) = index.screen.as_ref() else {
+        let Some(class_screen) = index.screen.as_ref() else {
             return index.groups.is_empty();
         };
-        match plan.span(map, at, value) {
-            SpanMarks::Loud => false,
-            SpanMarks::Clear => screen.quiet_whole(value),
-            SpanMarks::Pieces { pieces, start } => screen.quiet_marked(
+        match screen.judge(value, &mut scratch.plain_pieces) {
+            Plain::Loud => false,
+            Plain::Quiet => class_screen.quiet_whole(value),
+            Plain::Pieces => class_screen.quiet_marked(
                 value,
-                plan.paranoia,
-                pieces
-                    .iter()
-                    .filter(|&&(_, from, _)| from >= start)
-                    .map(|&(_, _, piece)| piece as usize),
+                screen.paranoia,
+                scratch.plain_pieces.iter().copied(),
             ),
         }
     }

@@ -53,7 +53,7 @@ pub(crate) struct BranchNeeds {
     pub bytes: Vec<ByteSet>,
 }
 
-/// What a chunk screen marks for one class (see [`Screen::loud_parts`]).
+/// What the plain-value screen takes from one class (see [`Screen::loud_parts`]).
 pub(crate) struct LoudParts {
     /// Bytes no quiet value holds.
     pub loud: ByteSet,
@@ -488,7 +488,7 @@ impl Screen {
         true
     }
 
-    /// What a chunk screen (`matcher::loud`) marks for this class at
+    /// What the plain-value screen (`matcher::plain`) needs of this class at
     /// `paranoia`, where the screen is on: the bytes no quiet value holds,
     /// the positional checks the class needs and its detectors at that
     /// level.
@@ -506,8 +506,8 @@ impl Screen {
         }
     }
 
-    /// For a value a chunk screen found quiet but holding `pieces` (their
-    /// ids in the level's automaton; see `matcher::loud`): whether none of
+    /// For a plain value holding `pieces` (their
+    /// ids in the level's automaton; see `matcher::plain`): whether none of
     /// them makes a candidate after all, the value lacking the bytes their
     /// rules need, and the whole-value checks pass.
     pub(crate) fn quiet_marked(
@@ -564,7 +564,7 @@ impl Screen {
         }
     }
 
-    /// What a chunk screen must look for at `paranoia` in values made of
+    /// What the plain-value screen must look for at `paranoia` in values made of
     /// `plain` bytes only: the ids (in the level's automaton) of the pieces
     /// of every rule such a value could hold the bytes for, and the bytes
     /// one of which every such byte-gated rule needs (its first, rarest
@@ -602,7 +602,7 @@ impl Screen {
 
     /// The checks of [`Screen::is_quiet`] that look at a value as a whole
     /// (a path segment on its own, plausible base64): a value with no
-    /// position a chunk screen marked is quiet when it passes them.
+    /// loud byte or mark the plain-value screen saw is quiet when it passes them.
     pub(crate) fn quiet_whole(&self, value: &[u8]) -> bool {
         if self.normalises_paths && (value == b"." || value == b"..") {
             return false;

@@ -1,6 +1,7 @@
-//! Soundness of the chunk screen (`matcher::loud`): JSON and form bodies give the
-//! same verdict, findings in the same order, with the screen on and off —
-//! fed whole and in small chunks, at paranoia 1 (where it is on) and 2, in
+//! Soundness of the plain-value screen (`matcher::plain`): JSON and form
+//! bodies give the same verdict, findings in the same order, with the
+//! screen on and off — fed whole and in small chunks, at paranoia 1 (where
+//! it is on) and 2, in
 //! detect mode (every value inspected) and block mode. The values are the
 //! quiet-value screen's test values (every signature example and near
 //! miss, embedded, re-cased, re-spaced, and generated mixes), the
@@ -119,13 +120,13 @@ fn inspector(
     rules: &Arc<CompiledRules>,
     paranoia: u8,
     mode: Mode,
-    screen_chunks: bool,
+    plain_screen: bool,
 ) -> Inspector {
     let policy = crate::defaults::policy().unwrap_or_else(|_| Policy::default());
     let mut settings = Settings::from_policy(&policy);
     settings.paranoia = Paranoia::new(paranoia).unwrap_or(Paranoia::MIN);
     settings.mode = mode;
-    settings.screen_chunks = screen_chunks;
+    settings.plain_screen = plain_screen;
     settings.limits.max_args_count = 1_000_000;
     settings.limits.max_inspected_body_bytes = 64 << 20;
     Inspector::with_settings(Arc::clone(rules), settings)
@@ -167,11 +168,11 @@ fn test_values(rules: &CompiledRules) -> Vec<Vec<u8>> {
 }
 
 #[test]
-fn json_verdicts_are_the_same_with_and_without_the_chunk_screen() {
+fn body_verdicts_are_the_same_with_and_without_the_plain_screen() {
     let rules = Arc::new(crate::defaults::compiled_rules().expect("default rules"));
     let values = test_values(&rules);
     assert!(values.len() > 20_000, "{} values", values.len());
-    let before = super::CHUNK_QUIET.load(Ordering::Relaxed);
+    let before = super::PLAIN_QUIET.load(Ordering::Relaxed);
     let mut compared = 0usize;
     // Every other body whole at PL1; every few in small chunks, in block mode
     // and at PL2 (where the screen is off: nothing may change either).
@@ -202,6 +203,6 @@ fn json_verdicts_are_the_same_with_and_without_the_chunk_screen() {
     }
     assert!(compared > 2_000, "{compared} bodies");
     // The screen did pass values over (else this test shows nothing).
-    let passed_over = super::CHUNK_QUIET.load(Ordering::Relaxed) - before;
+    let passed_over = super::PLAIN_QUIET.load(Ordering::Relaxed) - before;
     assert!(passed_over > 40_000, "{passed_over} values passed over");
 }

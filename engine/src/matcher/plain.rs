@@ -1,0 +1,196 @@
+//! The plain-value screen: the cheapest possible look at a body value that
+//! proves most ordinary values have no hit, in front of the quiet-value
+//! screen (`matcher::screen`) and the full scan.
+//!
+//! A value is *plain* when it holds only ASCII letters, digits, spaces,
+//! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]` and bytes from 0x80 up, minus any
+//! of them the classes' screens, the detectors or the caller want looked
+//! at. A plain value is quiet for its classes' screens (no plain byte is
+//! one a transform rewrites beyond case and separators) and opens no XSS
+//! gate (`<`, `=`, `:` are not plain); what could still give it a hit is
+//! looked for in one pass of a small automaton built for the plan:
+//! - the literal pieces of every rule a plain value could hold the bytes
+//!   for (the quiet-value screen's pieces, fewer: a rule needing a byte no
+//!   plain value has cannot match one);
+//! - the SQL pre-check's signal words, as whole words;
+//!
+//! and, where those rules need them, `--` (SQL comments), invalid UTF-8
+//! (overlong forms), a `@` outside an email address (the SQL pre-check).
+//! A plain value with none of these is [`Plain::Quiet`] once its class's
+//! whole-value checks pass; one holding pieces is judged by the class's
+//! screen on its own bytes; anything else takes the usual way.
+//!
+//! Soundness is tested by inspecting bodies with the screen on and off
+//! (`inspector::plain_screen_tests`) and by the SQL sign test in
+//! `detect::sqli`.
+
+use super::screen::{each_piece, Screen};
+use crate::detect::{sqli, Detector};
+use crate::rule::Paranoia;
+use crate::transform::summary::ByteSet;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{MatchKind, PatternID};
+
+/// Bytes a plain value may hold, before the plan takes some away.
+const PLAIN: ByteSet = ByteSet::range(b'a', b'z')
+    .union(ByteSet::range(b'A', b'Z'))
+    .union(ByteSet::range(b'0', b'9'))
+    .union(ByteSet::of(b" .,-_@+[]"))
+    .union(ByteSet::range(0x80, 0xff));
+
+/// What the plain-value screen looks for, for some classes at one level.
+#[derive(Debug)]
+pub(crate) struct PlainScreen {
+    pub(crate) paranoia: Paranoia,
+    /// 1 for each byte that is not plain.
+    loud: [u8; 256],
+    double_dash: bool,
+    invalid_utf8: bool,
+    sql: bool,
+    /// The pieces, then the SQL signal words; `None` when there are none.
+    automaton: Option<DFA>,
+    /// For each piece of `automaton`, its id in the level's automaton;
+    /// patterns from `piece_ids.len()` on are SQL words.
+    piece_ids: Vec<usize>,
+}
+
+/// What the plain-value screen says of a value.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// Not plain, or something plain that needs the usual scan.
+    Loud,
+    /// Plain and nothing found.
+    Quiet,
+    /// Plain, holding these pieces (ids in the level's automaton) for the
+    /// class's screen to judge.
+    Pieces,
+}
+
+impl PlainScreen {
+    /// A screen for values of the classes whose `screens` are given (each
+    /// on at `paranoia`), with the `extra` bytes loud too; `piece(id)`
+    /// gives a piece of the level's automaton. `None` when its automaton
+    /// cannot be built.
+    pub(crate) fn new<'a>(
+        screens: &[&Screen],
+        paranoia: Paranoia,
+        extra: ByteSet,
+        piece: impl Fn(usize) -> Option<&'a [u8]>,
+    ) -> Option<PlainScreen> {
+        let mut plain = PLAIN.minus(extra);
+        let mut plan = PlainScreen {
+            paranoia,
+            loud: [0; 256],
+            double_dash: false,
+            invalid_utf8: false,
+            sql: false,
+            automaton: None,
+            piece_ids: Vec::new(),
+        };
+        for screen in screens {
+            let parts = screen.loud_parts(paranoia);
+            plain = plain.minus(parts.loud);
+            plan.double_dash |= parts.double_dash;
+            plan.invalid_utf8 |= parts.invalid_utf8;
+            for detector in parts.detectors {
+                match detector {
+                    Detector::Xss => plain = plain.minus(ByteSet::of(b":<=")),
+                    Detector::Sqli | Detector::SqliAny => {
+                        plan.sql = true;
+                        plain = plain.minus(sqli::SQL_SIGNAL_BYTES);
+                    }
+                }
+            }
+        }
+        let mut pieces: Vec<(&[u8], usize)> = Vec::new();
+        for screen in screens {
+            let (ids, gated) = screen.plain_needs(paranoia, plain);
+            plain = plain.minus(gated);
+            for id in ids {
+                // A piece with a byte no plain value holds is never in one.
+                let fits = |p: &&[u8]| {
+                    p.iter()
+                        .all(|&b| plain.contains(b) || plain.contains(b.to_ascii_uppercase()))
+                };
+                if let Some(bytes) = piece(id).filter(fits) {
+                    pieces.push((bytes, id));
+                }
+            }
+        }
+        pieces.sort_unstable();
+        pieces.dedup();
+        plan.piece_ids = pieces.iter().map(|&(_, id)| id).collect();
+        let mut patterns: Vec<&'a [u8]> = pieces.iter().map(|&(p, _)| p).collect();
+        if plan.sql {
+            for word in sqli::signal_words() {
+                patterns.push(word);
+            }
+        }
+        if !patterns.is_empty() {
+            plan.automaton = Some(
+                DFA::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&patterns)
+                    .ok()?,
+            );
+        }
+        for (b, slot) in plan.loud.iter_mut().enumerate() {
+            *slot = u8::from(!plain.contains(b as u8));
+        }
+        Some(plan)
+    }
+
+    /// Judges `value`; the ids of the pieces it holds (in the level's
+    /// automaton) are left in `pieces` for [`Plain::Pieces`].
+    pub(crate) fn judge(&self, value: &[u8], pieces: &mut Vec<usize>) -> Plain {
+        pieces.clear();
+        // First the bytes alone (most loud values stop here), then the
+        // automaton.
+        let (mut previous, mut high, mut at_sign, mut double_dash) = (0u8, 0u8, false, false);
+        for &b in value {
+            if self.loud[usize::from(b)] != 0 {
+                return Plain::Loud;
+            }
+            double_dash |= previous == b'-' && b == b'-';
+            at_sign |= b == b'@';
+            high |= b;
+            previous = b;
+        }
+        let loud = (self.double_dash && double_dash)
+            || (self.invalid_utf8 && high >= 0x80 && std::str::from_utf8(value).is_err())
+            || (self.sql
+                && at_sign
+                && memchr::memchr_iter(b'@', value).any(|at| sqli::at_sign_is_signal(value, at)));
+        if loud {
+            return Plain::Loud;
+        }
+        let Some(automaton) = &self.automaton else {
+            return Plain::Quiet;
+        };
+        let mut sql_word = false;
+        each_piece(automaton, value, |end, pattern| {
+            match self.piece_ids.get(pattern) {
+                Some(&id) => pieces.push(id),
+                None => {
+                    // An SQL word counts only as a whole word.
+                    let len = automaton.pattern_len(PatternID::new_unchecked(pattern));
+                    let word = |at: Option<usize>| {
+                        at.and_then(|i| value.get(i))
+                            .is_some_and(|&b| sqli::is_word_byte(b))
+                    };
+                    sql_word |= !word(end.checked_sub(len + 1)) && !word(Some(end));
+                }
+            }
+        });
+        if sql_word {
+            Plain::Loud
+        } else if pieces.is_empty() {
+            Plain::Quiet
+        } else {
+            Plain::Pieces
+        }
+    }
+}
