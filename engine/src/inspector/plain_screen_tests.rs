@@ -147,6 +147,11 @@ fn test_values(rules: &CompiledRules) -> Vec<Vec<u8>> {
         b"+44 7166 141469",
         b"bb9cc917-7ea9-430d-ad7d-8bd7f7af900a",
         b"SGVsbG8gd29ybGQsIGhvdyBhcmUgeW91Pw==",
+        // Base64 of a node-serialize payload, bare and trimmed of spaces.
+        b"XyQkTkRfRlVOQyQkX2Z1bmN0aW9uKCl7cmVxdWlyZSgiY2hpbGRfcHJvY2VzcyIpLmV4ZWMoImlkIil9",
+        b"  XyQkTkRfRlVOQyQkX2Z1bmN0aW9uKCl7cmVxdWlyZSgiY2hpbGRfcHJvY2VzcyIpLmV4ZWMoImlkIil9 ",
+        b" c2VsZWN0ICogZnJvbSB1c2VycyB3aGVyZSBpZD0xIG9yIDE9MQ",
+        b"XyQkTkRfRlVOQyQkXw",
         b"c2VsZWN0ICogZnJvbSB1c2Vycw",
         b"2147483648",
         b"18446744073709551616",
@@ -199,6 +204,34 @@ fn body_verdicts_are_the_same_with_and_without_the_plain_screen() {
                 String::from_utf8_lossy(&body)
             );
             compared += 1;
+        }
+    }
+    // Values whose rule may already have fired in a body of many, alone.
+    let on = inspector(&rules, 1, Mode::Detect, true);
+    let off = inspector(&rules, 1, Mode::Detect, false);
+    for lone in [&b"  XyQkTkRfRlVOQyQkXw "[..], b"XyQkTkRfRlVOQyQkXw  "] {
+        for (content_type, body) in bodies(&[lone.to_vec()], 1)
+            .into_iter()
+            .map(|b| ("application/json", b))
+            .chain(
+                form_bodies(&[lone.to_vec()], 1)
+                    .into_iter()
+                    .map(|b| ("application/x-www-form-urlencoded", b)),
+            )
+        {
+            let with = verdict(&on, content_type, &body, usize::MAX);
+            let without = verdict(&off, content_type, &body, usize::MAX);
+            assert!(
+                !without.findings.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+            assert_eq!(
+                with.findings,
+                without.findings,
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
         }
     }
     assert!(compared > 2_000, "{compared} bodies");

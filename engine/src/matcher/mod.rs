@@ -603,11 +603,12 @@ impl CompiledRules {
         };
         match screen.judge(value, &mut scratch.plain_pieces) {
             Plain::Loud => false,
-            Plain::Quiet => class_screen.quiet_whole(value),
-            Plain::Pieces => class_screen.quiet_marked(
+            Plain::Quiet(base64) => class_screen.quiet_whole(value, base64),
+            Plain::Pieces(base64) => class_screen.quiet_marked(
                 value,
                 screen.paranoia,
                 scratch.plain_pieces.iter().copied(),
+                base64,
             ),
         }
     }

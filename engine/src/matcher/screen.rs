@@ -515,6 +515,7 @@ impl Screen {
         value: &[u8],
         paranoia: Paranoia,
         pieces: impl Iterator<Item = usize>,
+        maybe_base64: bool,
     ) -> bool {
         let bytes = output_bytes(ByteSet::collect(value));
         let Some(owners) = self.owners.get(usize::from(paranoia.get()) - 1) else {
@@ -531,7 +532,7 @@ impl Screen {
                 }
             }
         }
-        self.quiet_whole(value)
+        self.quiet_whole(value, maybe_base64)
     }
 
     /// Calls `found` with each byte-gated entry that applies to a value
@@ -603,11 +604,15 @@ impl Screen {
     /// The checks of [`Screen::is_quiet`] that look at a value as a whole
     /// (a path segment on its own, plausible base64): a value with no
     /// loud byte or mark the plain-value screen saw is quiet when it passes them.
-    pub(crate) fn quiet_whole(&self, value: &[u8]) -> bool {
+    /// `maybe_base64` is false when the value is known to hold a byte
+    /// outside the base64 alphabets (then it is not decoded).
+    pub(crate) fn quiet_whole(&self, value: &[u8], maybe_base64: bool) -> bool {
         if self.normalises_paths && (value == b"." || value == b"..") {
             return false;
         }
-        !(self.decodes_base64 && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)))
+        !(self.decodes_base64
+            && maybe_base64
+            && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)))
     }
 
     /// Whether `value` is quiet for this class (for the tests).
