@@ -244,7 +244,10 @@ impl JsonParser {
             if base_len > 0 {
                 push_path(&mut self.path, ".");
             }
-            push_path(&mut self.path, &String::from_utf8_lossy(&self.buf));
+            match std::str::from_utf8(&self.buf) {
+                Ok(key) => push_path(&mut self.path, key),
+                Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(&self.buf)),
+            }
             TargetSource::JsonKey
         } else {
             TargetSource::JsonValue
@@ -489,7 +492,7 @@ impl BodyParser for JsonParser {
                     // Fast path: copy the plain run of a string in one go.
                     let run = rest
                         .iter()
-                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .position(|&b| STRING_STOPS[usize::from(b)])
                         .unwrap_or(rest.len());
                     if run > 0 {
                         let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
@@ -541,6 +544,18 @@ impl BodyParser for JsonParser {
         self.frames = Vec::new();
     }
 }
+
+/// Bytes that end a string's plain run: the closing quote, an escape, a
+/// control character (malformed).
+const STRING_STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize;
+        b += 1;
+    }
+    table
+};
 
 fn hex_value(byte: u8) -> Option<u8> {
     match byte {
