@@ -24,7 +24,7 @@
 //! (`inspector::plain_screen_tests`) and by the SQL sign test in
 //! `detect::sqli`.
 
-use super::screen::{each_piece, Screen};
+use super::screen::{each_piece_until, Screen};
 use crate::detect::{sqli, Detector};
 use crate::rule::Paranoia;
 use crate::transform::summary::ByteSet;
@@ -202,7 +202,8 @@ impl PlainScreen {
             return Plain::Quiet(base64);
         };
         let mut sql_word = false;
-        each_piece(automaton, value, |end, pattern| {
+        // The first whole SQL word settles it: the rest need not be read.
+        each_piece_until(automaton, value, |end, pattern| {
             match self.piece_ids.get(pattern) {
                 Some(&id) => pieces.push(id),
                 None => {
@@ -212,9 +213,10 @@ impl PlainScreen {
                         at.and_then(|i| value.get(i))
                             .is_some_and(|&b| sqli::is_word_byte(b))
                     };
-                    sql_word |= !word(end.checked_sub(len + 1)) && !word(Some(end));
+                    sql_word = !word(end.checked_sub(len + 1)) && !word(Some(end));
                 }
             }
+            !sql_word
         });
         if sql_word {
             Plain::Loud

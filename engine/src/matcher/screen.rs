@@ -166,6 +166,19 @@ impl Pieces {
 /// per-match bookkeeping cost more than the walk itself.
 #[inline]
 pub(crate) fn each_piece(pieces: &DFA, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+    each_piece_until(pieces, haystack, |end, pattern| {
+        found(end, pattern);
+        true
+    });
+}
+
+/// [`each_piece`], stopping as soon as `found` returns false.
+#[inline]
+pub(crate) fn each_piece_until(
+    pieces: &DFA,
+    haystack: &[u8],
+    mut found: impl FnMut(usize, usize) -> bool,
+) {
     let Ok(mut sid) = pieces.start_state(Anchored::No) else {
         return;
     };
@@ -173,7 +186,9 @@ pub(crate) fn each_piece(pieces: &DFA, haystack: &[u8], mut found: impl FnMut(us
         sid = pieces.next_state(Anchored::No, sid, b);
         if pieces.is_special(sid) && pieces.is_match(sid) {
             for k in 0..pieces.match_len(sid) {
-                found(i + 1, pieces.match_pattern(sid, k).as_usize());
+                if !found(i + 1, pieces.match_pattern(sid, k).as_usize()) {
+                    return;
+                }
             }
         }
     }

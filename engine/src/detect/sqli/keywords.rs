@@ -1,12 +1,14 @@
 //! The SQL keyword table: which words are verbs, set operators, logic and
 //! comparison operators, clause keywords, literal constants or function names.
 //!
-//! Contract: [`lookup`] is case-insensitive, allocation-free and `O(log n)`;
+//! Contract: [`lookup`] is case-insensitive, allocation-free and a hash
+//! probe or two (the index is built once, on first use);
 //! a word that is not in the table (or longer than any entry) is `None` and
 //! stays a plain bareword (`w`). The table covers the MySQL, PostgreSQL,
 //! MSSQL, Oracle and SQLite words that matter for telling an injected
 //! fragment from prose; it is not a full SQL grammar. Entries are sorted by
-//! their uppercase bytes (a unit test checks this) so lookup can bisect.
+//! their uppercase bytes (a unit test checks this: no word twice, and the
+//! table stays easy to read); lookup goes through a hash index built from it.
 
 use super::token::{Call, Class, Tag};
 
@@ -61,11 +63,53 @@ fn lookup_exact(word: &[u8]) -> Option<Entry> {
     upper.copy_from_slice(word);
     upper.make_ascii_uppercase();
     let upper: &[u8] = upper;
-    TABLE
-        .binary_search_by(|(name, _)| name.cmp(&upper))
-        .ok()
-        .and_then(|i| TABLE.get(i))
-        .map(|&(_, entry)| entry)
+    let slots = index();
+    let mut slot = slot_of(upper);
+    // Linear probing; most words (prose) land on an empty slot at once.
+    loop {
+        let i = *slots.get(slot)?;
+        if i == EMPTY_SLOT {
+            return None;
+        }
+        let (name, entry) = TABLE.get(usize::from(i))?;
+        if *name == upper {
+            return Some(*entry);
+        }
+        slot = (slot + 1) & (SLOTS - 1);
+    }
+}
+
+/// Slots of the hash index over [`TABLE`] (a power of two, at least four
+/// times the table's length: probes stay short).
+const SLOTS: usize = 2048;
+const EMPTY_SLOT: u16 = u16::MAX;
+
+/// The slot a word's uppercase bytes hash to.
+fn slot_of(upper: &[u8]) -> usize {
+    let hash = upper.iter().fold(upper.len() as u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (hash >> 16) as usize & (SLOTS - 1)
+}
+
+/// For each slot, the position in [`TABLE`] of the word there, or
+/// [`EMPTY_SLOT`]; `None` (the lookup finds nothing) only if a probe
+/// runs off the end, which the sizing rules out. Built on first use.
+fn index() -> &'static [u16] {
+    static INDEX: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut slots = vec![EMPTY_SLOT; SLOTS];
+        for (i, (name, _)) in TABLE.iter().enumerate() {
+            let mut slot = slot_of(name);
+            while slots.get(slot).is_some_and(|&s| s != EMPTY_SLOT) {
+                slot = (slot + 1) & (SLOTS - 1);
+            }
+            if let Some(s) = slots.get_mut(slot) {
+                *s = i as u16;
+            }
+        }
+        slots
+    })
 }
 
 /// The table, sorted by name. Classes: `Verb` starts a statement, `Union`
@@ -439,6 +483,26 @@ mod tests {
         for (name, _) in TABLE {
             assert!(name.len() <= MAX_WORD);
             assert!(!name.iter().any(u8::is_ascii_lowercase));
+        }
+    }
+
+    #[test]
+    fn every_word_is_found_through_the_index() {
+        for (name, entry) in TABLE {
+            assert_eq!(
+                lookup_exact(name),
+                Some(*entry),
+                "{}",
+                String::from_utf8_lossy(name)
+            );
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(lookup_exact(&lower), Some(*entry));
+            // One byte more or less is another word.
+            let mut longer = name.to_vec();
+            longer.push(b'Q');
+            if !TABLE.iter().any(|(n, _)| *n == longer.as_slice()) {
+                assert_eq!(lookup_exact(&longer), None);
+            }
         }
     }
 
