@@ -166,6 +166,13 @@ fn test_values(rules: &CompiledRules) -> Vec<Vec<u8>> {
         b"caf\xc3",
         b"\xc0\xae\xc0\xae",
         b"the name of the user",
+        // `:` is plain but opens byte-gated rules and the XSS pre-check.
+        b"2024-04-08T17:49:05Z",
+        b"10:30",
+        b"javascript:alert.call",
+        b"JavaScript:history.back",
+        b"vbscript:msgbox.x",
+        b"http:localhost",
     ] {
         values.push(plain.to_vec());
     }

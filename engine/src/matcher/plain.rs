@@ -3,19 +3,25 @@
 //! screen (`matcher::screen`) and the full scan.
 //!
 //! A value is *plain* when it holds only ASCII letters, digits, spaces,
-//! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]` and bytes from 0x80 up, minus any
-//! of them the classes' screens, the detectors or the caller want looked
-//! at. A plain value is quiet for its classes' screens (no plain byte is
-//! one a transform rewrites beyond case and separators) and opens no XSS
-//! gate (`<`, `=`, `:` are not plain); what could still give it a hit is
-//! looked for in one pass of a small automaton built for the plan:
+//! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]`, `:` and bytes from 0x80 up, minus
+//! any of them the classes' screens, the detectors or the caller want
+//! looked at. A plain value is quiet for its classes' screens (no plain
+//! byte is one a transform rewrites beyond case and separators) and opens
+//! no XSS tag or attribute gate (`<`, `=` are not plain); what could still
+//! give it a hit is looked for in one pass of a small automaton built for
+//! the plan:
 //! - the literal pieces of every rule a plain value could hold the bytes
 //!   for (the quiet-value screen's pieces, fewer: a rule needing a byte no
 //!   plain value has cannot match one);
 //! - the SQL pre-check's signal words, as whole words;
 //!
 //! and, where those rules need them, `--` (SQL comments), invalid UTF-8
-//! (overlong forms), a `@` outside an email address (the SQL pre-check).
+//! (overlong forms), a `@` outside an email address (the SQL pre-check),
+//! and for a value holding a byte that opens a byte-gated rule (a rule
+//! without pieces, e.g. a `:` with the letters of `script`) or the XSS
+//! detector's `:` (a script URL): whether the value's bytes meet every
+//! byte set of such a rule, or the XSS pre-check opens. So an ISO 8601
+//! timestamp or a clock time stays plain.
 //! A plain value with none of these is [`Plain::Quiet`] once its class's
 //! whole-value checks pass; one holding pieces is judged by the class's
 //! screen on its own bytes; anything else takes the usual way.
@@ -24,7 +30,7 @@
 //! (`inspector::plain_screen_tests`) and by the SQL sign test in
 //! `detect::sqli`.
 
-use super::screen::{each_piece_until, Screen};
+use super::screen::{each_piece_until, output_bytes, Screen};
 use crate::detect::{sqli, Detector};
 use crate::rule::Paranoia;
 use crate::transform::summary::ByteSet;
@@ -36,7 +42,7 @@ use aho_corasick::{MatchKind, PatternID};
 const PLAIN: ByteSet = ByteSet::range(b'a', b'z')
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::range(b'0', b'9'))
-    .union(ByteSet::of(b" .,-_@+[]"))
+    .union(ByteSet::of(b" .,-_@+[]:"))
     .union(ByteSet::range(0x80, 0xff));
 
 /// Byte classes of [`PlainScreen::bytes`].
@@ -46,6 +52,8 @@ const AT: u8 = 4;
 const HIGH: u8 = 8;
 /// Outside the base64 alphabets (a value holding one is not base64).
 const NOT_BASE64: u8 = 16;
+/// A byte a byte-gated rule (or the XSS pre-check) may need.
+const GATE: u8 = 32;
 
 /// What the plain-value screen looks for, for some classes at one level.
 #[derive(Debug)]
@@ -62,6 +70,11 @@ pub(crate) struct PlainScreen {
     /// For each piece of `automaton`, its id in the level's automaton;
     /// patterns from `piece_ids.len()` on are SQL words.
     piece_ids: Vec<usize>,
+    /// The byte-gated rules a plain value could match: each the byte sets
+    /// (of output bytes) it needs; checked on values holding a [`GATE`] byte.
+    gates: Vec<Vec<ByteSet>>,
+    /// The XSS detector is on: a `:` needs its pre-check.
+    xss_colon: bool,
 }
 
 /// What the plain-value screen says of a value.
@@ -97,6 +110,8 @@ impl PlainScreen {
             sql: false,
             automaton: None,
             piece_ids: Vec::new(),
+            gates: Vec::new(),
+            xss_colon: false,
         };
         for screen in screens {
             let parts = screen.loud_parts(paranoia);
@@ -105,7 +120,12 @@ impl PlainScreen {
             plan.invalid_utf8 |= parts.invalid_utf8;
             for detector in parts.detectors {
                 match detector {
-                    Detector::Xss => plain = plain.minus(ByteSet::of(b":<=")),
+                    Detector::Xss => {
+                        // `:` opens the detector's gate only with
+                        // `might_be_xss` (`javascript:`); `<` and `=` are loud.
+                        plain = plain.minus(ByteSet::of(b"<="));
+                        plan.xss_colon = true;
+                    }
                     Detector::Sqli | Detector::SqliAny => {
                         plan.sql = true;
                         plain = plain.minus(sqli::SQL_SIGNAL_BYTES);
@@ -114,10 +134,18 @@ impl PlainScreen {
             }
         }
         let mut pieces: Vec<(&[u8], usize)> = Vec::new();
+        // Bytes that open a byte-gated rule (or the XSS detector's `:`):
+        // plain, but a value holding one has the gates checked on its bytes.
+        let mut gate_bytes = if plan.xss_colon {
+            ByteSet::of(b":")
+        } else {
+            ByteSet::default()
+        };
         for screen in screens {
-            let (ids, gated) = screen.plain_needs(paranoia, plain);
-            plain = plain.minus(gated);
-            for id in ids {
+            let needs = screen.plain_needs(paranoia, plain);
+            gate_bytes = gate_bytes.union(needs.gate_bytes);
+            plan.gates.extend(needs.gates);
+            for id in needs.pieces {
                 // A piece with a byte no plain value holds is never in one.
                 let fits = |p: &&[u8]| {
                     p.iter()
@@ -151,6 +179,7 @@ impl PlainScreen {
             let b = b as u8;
             *slot = match b {
                 _ if !plain.contains(b) => LOUD,
+                _ if gate_bytes.contains(b) => GATE | NOT_BASE64,
                 b'-' => DASH,
                 b'@' => AT | NOT_BASE64,
                 0x80.. => HIGH | NOT_BASE64,
@@ -161,6 +190,16 @@ impl PlainScreen {
             };
         }
         Some(plan)
+    }
+
+    /// Whether a byte-gated rule could match `value` (its outputs touch
+    /// every byte set the rule needs), or the XSS pre-check opens on it.
+    fn gate_opens(&self, value: &[u8]) -> bool {
+        let bytes = output_bytes(ByteSet::collect(value));
+        self.gates
+            .iter()
+            .any(|needs| needs.iter().all(|n| n.intersects(&bytes)))
+            || (self.xss_colon && bytes.contains(b':') && crate::detect::xss::might_be_xss(value))
     }
 
     /// Judges `value`; the ids of the pieces it holds (in the level's
@@ -194,7 +233,7 @@ impl PlainScreen {
             || (self.sql
                 && seen & AT != 0
                 && memchr::memchr_iter(b'@', value).any(|at| sqli::at_sign_is_signal(value, at)));
-        if loud {
+        if loud || (seen & GATE != 0 && self.gate_opens(value)) {
             return Plain::Loud;
         }
         let base64 = seen & NOT_BASE64 == 0;

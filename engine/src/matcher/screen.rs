@@ -62,6 +62,20 @@ pub(crate) struct LoudParts {
     pub detectors: Vec<Detector>,
 }
 
+/// What the plain-value screen must look for in one class (see
+/// [`Screen::plain_needs`]).
+pub(crate) struct PlainNeeds {
+    /// Ids (in the level's automaton) of the pieces of every rule a plain
+    /// value could hold the bytes for.
+    pub pieces: Vec<usize>,
+    /// Bytes (as value bytes) one of which every byte-gated rule such a
+    /// value could match needs: its first, rarest set.
+    pub gate_bytes: ByteSet,
+    /// Those rules' byte sets, as output bytes: each holds for a value
+    /// whose outputs touch every set of one of them.
+    pub gates: Vec<Vec<ByteSet>>,
+}
+
 /// One rule of the class as the screen sees it.
 pub(crate) struct Member<'a> {
     pub at: Candidate,
@@ -585,7 +599,7 @@ impl Screen {
     /// of every rule such a value could hold the bytes for, and the bytes
     /// one of which every such byte-gated rule needs (its first, rarest
     /// set, as value bytes).
-    pub(crate) fn plain_needs(&self, paranoia: Paranoia, plain: ByteSet) -> (Vec<usize>, ByteSet) {
+    pub(crate) fn plain_needs(&self, paranoia: Paranoia, plain: ByteSet) -> PlainNeeds {
         let bytes = output_bytes(plain);
         let applicable = |entry: &Entry| {
             entry.paranoia <= paranoia && entry.needs.iter().all(|n| n.intersects(&bytes))
@@ -602,13 +616,15 @@ impl Screen {
                 }
             }
         }
-        let gated = self
-            .gated
-            .iter()
-            .filter(|e| applicable(e))
-            .map(|e| output_preimage(e.rarest_bytes()))
-            .fold(ByteSet::default(), ByteSet::union);
-        (ids, gated)
+        let gated: Vec<&Entry> = self.gated.iter().filter(|e| applicable(e)).collect();
+        PlainNeeds {
+            pieces: ids,
+            gate_bytes: gated
+                .iter()
+                .map(|e| output_preimage(e.rarest_bytes()))
+                .fold(ByteSet::default(), ByteSet::union),
+            gates: gated.iter().map(|e| e.needs.clone()).collect(),
+        }
     }
 
     /// Whether the screen is on at `paranoia`.
@@ -662,7 +678,7 @@ pub(crate) fn quiet_output<'a>(chain: &Chain, value: &'a [u8]) -> Cow<'a, [u8]> 
 
 /// The bytes a chain's output of a quiet value holding `bytes` may hold:
 /// those bytes, their lowercase forms, and a space where a separator was.
-fn output_bytes(bytes: ByteSet) -> ByteSet {
+pub(crate) fn output_bytes(bytes: ByteSet) -> ByteSet {
     let mut out = bytes.union(bytes.lowercased());
     if bytes.intersects(&SEPARATORS) {
         out.insert(b' ');

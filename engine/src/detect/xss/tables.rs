@@ -182,8 +182,47 @@ pub(super) fn tag_class(raw: &[u8]) -> TagClass {
     }
 }
 
+/// For each length up to [`LONGEST_TAG`], the first and the last letters of
+/// the listed tag names (dangerous, conditional or animation) of that
+/// length, as bits (`1 << (b - b'a')`). Most names a value opens
+/// (`<orders@example.org>`, `<b>`, `<3`) fail this and skip the searches.
+const LONGEST_TAG: usize = 24;
+const TAG_ENDS: [(u32, u32); LONGEST_TAG + 1] = {
+    let mut ends = [(0u32, 0u32); LONGEST_TAG + 1];
+    let mut i = 0;
+    while i < DANGEROUS_TAGS.len() + CONDITIONAL_TAGS.len() + ANIMATION_TAGS.len() {
+        let name = if i < DANGEROUS_TAGS.len() {
+            DANGEROUS_TAGS[i].as_bytes()
+        } else if i < DANGEROUS_TAGS.len() + CONDITIONAL_TAGS.len() {
+            CONDITIONAL_TAGS[i - DANGEROUS_TAGS.len()].0.as_bytes()
+        } else {
+            ANIMATION_TAGS[i - DANGEROUS_TAGS.len() - CONDITIONAL_TAGS.len()].as_bytes()
+        };
+        let slot = &mut ends[name.len()];
+        slot.0 |= 1 << (name[0] - b'a');
+        slot.1 |= 1 << (name[name.len() - 1] - b'a');
+        i += 1;
+    }
+    ends
+};
+
+/// Whether `local` could be a listed tag name, by its length, first and
+/// last letters alone.
+fn might_be_listed(local: &[u8]) -> bool {
+    let letter_bit = |b: Option<&u8>| {
+        b.filter(|b| b.is_ascii_lowercase())
+            .map_or(0, |&b| 1u32 << (b - b'a'))
+    };
+    TAG_ENDS.get(local.len()).is_some_and(|&(first, last)| {
+        first & letter_bit(local.first()) != 0 && last & letter_bit(local.last()) != 0
+    })
+}
+
 fn name_class(name: &Name) -> TagClass {
     let local = name.local();
+    if !might_be_listed(local) {
+        return TagClass::Plain;
+    }
     if let Ok(found) = DANGEROUS_TAGS.binary_search_by(|t| t.as_bytes().cmp(local)) {
         if let Some(tag) = DANGEROUS_TAGS.get(found) {
             return TagClass::Dangerous(tag);
@@ -365,6 +404,21 @@ mod tests {
 
     fn is_sorted(list: &[&str]) -> bool {
         list.windows(2).all(|pair| pair[0] < pair[1])
+    }
+
+    #[test]
+    fn every_listed_name_passes_the_length_and_letter_check() {
+        let names = DANGEROUS_TAGS
+            .iter()
+            .chain(CONDITIONAL_TAGS.iter().map(|(t, _)| t))
+            .chain(ANIMATION_TAGS.iter());
+        for name in names {
+            assert!(might_be_listed(name.as_bytes()), "{name}");
+            assert_ne!(name_class(&Name::new(name.as_bytes())), TagClass::Plain);
+        }
+        assert!(!might_be_listed(b"orders@example.org"));
+        assert!(!might_be_listed(b"b"));
+        assert!(!might_be_listed(b""));
     }
 
     #[test]
