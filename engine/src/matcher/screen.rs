@@ -511,7 +511,7 @@ impl Screen {
         {
             return false;
         }
-        if self.decodes_base64 && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)) {
+        if self.decodes_base64 && crate::transform::base64_decode::decodes(value) {
             return false;
         }
         true
@@ -641,9 +641,7 @@ impl Screen {
         if self.normalises_paths && (value == b"." || value == b"..") {
             return false;
         }
-        !(self.decodes_base64
-            && maybe_base64
-            && matches!(Transform::Base64Decode.apply(value), Cow::Owned(_)))
+        !(self.decodes_base64 && maybe_base64 && crate::transform::base64_decode::decodes(value))
     }
 
     /// Whether `value` is quiet for this class (for the tests).

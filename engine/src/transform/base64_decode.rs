@@ -50,6 +50,13 @@ fn engine_for(body: &[u8]) -> Option<&'static GeneralPurpose> {
 
 /// Whether at least 90% of `bytes` are text.
 fn mostly_text(bytes: &[u8]) -> bool {
+    if bytes.is_ascii() {
+        let text = bytes
+            .iter()
+            .filter(|&&b| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~'))
+            .count();
+        return text.saturating_mul(10) >= bytes.len().saturating_mul(9);
+    }
     let mut text = 0usize;
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
@@ -66,11 +73,12 @@ fn mostly_text(bytes: &[u8]) -> bool {
     text.saturating_mul(10) >= bytes.len().saturating_mul(9)
 }
 
-/// Decodes the value if it is plausibly base64.
-pub fn base64_decode(input: &[u8]) -> Cow<'_, [u8]> {
+/// The engine and the unpadded body of a value that passes the checks
+/// before decoding (length, alphabet, padding), else `None`.
+fn candidate(input: &[u8]) -> Option<(&'static GeneralPurpose, &[u8])> {
     let trimmed = input.trim_ascii();
     if trimmed.len() < MIN_LEN {
-        return Cow::Borrowed(input);
+        return None;
     }
     let body = trimmed
         .strip_suffix(b"==")
@@ -83,13 +91,81 @@ pub fn base64_decode(input: &[u8]) -> Cow<'_, [u8]> {
         body.len() % 4 != 1
     };
     if !length_ok {
-        return Cow::Borrowed(input);
+        return None;
     }
-    let Some(engine) = engine_for(body) else {
+    Some((engine_for(body)?, body))
+}
+
+/// Decodes the value if it is plausibly base64.
+pub fn base64_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    let Some((engine, body)) = candidate(input) else {
         return Cow::Borrowed(input);
     };
     match engine.decode(body) {
         Ok(decoded) if !decoded.is_empty() && mostly_text(&decoded) => Cow::Owned(decoded),
         _ => Cow::Borrowed(input),
+    }
+}
+
+/// Whether [`base64_decode`] would decode `input` (change it), without
+/// allocating for values of up to [`STACK_DECODE`] bytes decoded: the
+/// screens ask this of many short ordinary values.
+pub fn decodes(input: &[u8]) -> bool {
+    let Some((engine, body)) = candidate(input) else {
+        return false;
+    };
+    let mut stack = [0u8; STACK_DECODE];
+    if body.len() / 4 * 3 + 3 <= STACK_DECODE {
+        return match engine.decode_slice(body, &mut stack) {
+            Ok(len) => stack
+                .get(..len)
+                .is_some_and(|decoded| !decoded.is_empty() && mostly_text(decoded)),
+            Err(_) => false,
+        };
+    }
+    matches!(base64_decode(input), Cow::Owned(_))
+}
+
+/// Largest decoded value [`decodes`] keeps on the stack.
+const STACK_DECODE: usize = 192;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_agrees_with_decoding() {
+        let long_text = "V2UgaGF2ZSBiZWVuIHVzaW5nIHRoaXMga2V0dGxlIGV2ZXJ5IG1vcm5pbmcgZm9yIHRocmVlIG1vbnRocywgYW5kIGl0IHN0aWxsIGxvb2tzIG5ldy4gV2UgaGF2ZSBiZWVuIHVzaW5nIHRoaXMga2V0dGxlIGV2ZXJ5IG1vcm5pbmcgZm9yIHRocmVlIG1vbnRocywgYW5kIGl0IHN0aWxsIGxvb2tzIG5ldy4gV2UgaGF2ZSBiZWVuIHVzaW5nIHRoaXMga2V0dGxlIGV2ZXJ5IG1vcm5pbmcgZm9yIHRocmVlIG1vbnRocy4=";
+        let values: &[&[u8]] = &[
+            b"",
+            b"bestseller",
+            b"delivered",
+            b"refunded",
+            b"SGVsbG8gd29ybGQ=",
+            b"SGVsbG8gd29ybGQ",
+            b"  SGVsbG8gd29ybGQ=  ",
+            b"c2VsZWN0ICogZnJvbSB1c2Vycw",
+            b"w6ljbGFpciDDoCBsYSBjcsOobWU=",
+            b"SGVsbG8gd29ybGQ=x",
+            b"SGVs-G8_d29ybGQ",
+            b"SGVs+G8/d29ybGQ",
+            b"SGVs-G8/d29ybGQ",
+            b"AAAAAAAAAAAA",
+            b"////////",
+            long_text.as_bytes(),
+            &long_text.as_bytes()[..long_text.len() - 1],
+        ];
+        for value in values {
+            let decoded = matches!(base64_decode(value), Cow::Owned(_));
+            assert_eq!(
+                decodes(value),
+                decoded,
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
+        assert!(decodes(b"SGVsbG8gd29ybGQ="));
+        assert!(decodes(long_text.as_bytes()));
+        assert!(!decodes(b"bestseller"));
     }
 }
