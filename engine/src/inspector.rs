@@ -17,6 +17,7 @@ use crate::custom_rule::{CustomRule, Facts};
 use crate::matcher::{CompiledRules, PlainScreen, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
+use crate::quiet_memo::QuietMemo;
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
 use crate::target::{Target, TargetLabel, TargetSource};
@@ -206,6 +207,7 @@ impl Inspector {
                 .then_some(head.header("referer").is_some()),
             fired_url_check: false,
             plain: None,
+            quiet_memo: QuietMemo::default(),
             host_header: head
                 .host()
                 .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -343,6 +345,8 @@ struct State {
     /// For a JSON or form body: the plain-value screen of its names and
     /// values (see `matcher::plain`), when their classes' screens are on.
     plain: Option<Arc<PlainScreen>>,
+    /// Short values the plain screen passed over in this request.
+    quiet_memo: QuietMemo,
     /// The Host header as sent (with its port), for the off-site URL check.
     host_header: String,
     /// What the built-in protocol checks remember about this request, and
@@ -784,9 +788,21 @@ impl ValueSink for State {
                 value.len(),
                 &self.settings.protocol,
                 self.settings.paranoia,
-            ) && self
-                .rules
-                .quiet_plain(source.class(), screen, value, &mut self.scratch)
+            ) && {
+                // JSON keys repeat in every element of an array; form names
+                // mostly do not (`rows[12][sku]`), so only JSON is memoised.
+                let class = source.class();
+                let memo = matches!(source, TargetSource::JsonKey | TargetSource::JsonValue);
+                (memo && self.quiet_memo.contains(class.index(), value)) || {
+                    let quiet = self
+                        .rules
+                        .quiet_plain(class, screen, value, &mut self.scratch);
+                    if quiet && memo {
+                        self.quiet_memo.insert(class.index(), value);
+                    }
+                    quiet
+                }
+            }
         });
         #[cfg(test)]
         if quiet {

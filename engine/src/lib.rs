@@ -26,6 +26,7 @@ pub mod inspector;
 pub mod matcher;
 pub mod policy;
 pub mod protocol;
+mod quiet_memo;
 pub mod ratelimit;
 pub mod request;
 pub mod route;
