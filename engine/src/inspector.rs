@@ -14,7 +14,7 @@ use crate::body::{BodyIssue, BodyKind, BodyParser, ValueSink};
 use crate::clean_cache::CleanCache;
 use crate::clock::{Clock, ManualClock};
 use crate::custom_rule::{CustomRule, Facts};
-use crate::matcher::{CompiledRules, PlainScreen, RuleIndex, Scratch};
+use crate::matcher::{CompiledRules, PlainOutcome, PlainScreen, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
 use crate::quiet_memo::QuietMemo;
@@ -702,10 +702,17 @@ fn is_arg(source: TargetSource) -> bool {
 }
 
 impl State {
-    /// A value from the query or the body: counted, inspected (unless
-    /// `quiet`: the plain-value screen has shown it has no hit and no
-    /// protocol finding) and checked.
-    fn take_value(&mut self, source: TargetSource, name: &str, value: &[u8], quiet: bool) {
+    /// A value from the query or the body: counted, inspected and checked
+    /// as far as the plain-value screen's `outcome` leaves anything to find
+    /// (none for [`PlainOutcome::Quiet`]; for [`PlainOutcome::Candidates`]
+    /// only its candidates, and no protocol finding).
+    fn take_value(
+        &mut self,
+        source: TargetSource,
+        name: &str,
+        value: &[u8],
+        outcome: PlainOutcome,
+    ) {
         // Past the argument limit nothing more is inspected or counted.
         if self.stopped {
             return;
@@ -726,7 +733,7 @@ impl State {
         }
         // Signatures first: a protocol finding that decides the request must
         // not hide the attack category the value carries.
-        if !quiet {
+        if outcome != PlainOutcome::Quiet {
             self.inspect(source, name, value);
         }
         if self.settings.paranoia.get() >= 2
@@ -762,7 +769,7 @@ impl State {
                 self.findings.push(finding);
             }
         }
-        if !quiet && !self.stopped && !self.decided() {
+        if outcome == PlainOutcome::Scan && !self.stopped && !self.decided() {
             // The protocol checks on a JSON key or value depend on nothing
             // but the value and whether it is a key: a repeat of one they
             // had nothing to report on is passed over, like its scan.
@@ -781,34 +788,42 @@ impl State {
 
 impl ValueSink for State {
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
-        let quiet = self.plain.as_deref().is_some_and(|screen| {
-            !protocol::name_is_checked(
-                source,
-                name,
-                value.len(),
-                &self.settings.protocol,
-                self.settings.paranoia,
-            ) && {
+        let outcome = match self.plain.as_deref() {
+            Some(screen)
+                if !protocol::name_is_checked(
+                    source,
+                    name,
+                    value.len(),
+                    &self.settings.protocol,
+                    self.settings.paranoia,
+                ) =>
+            {
                 // JSON keys repeat in every element of an array; form names
                 // mostly do not (`rows[12][sku]`), so only JSON is memoised.
                 let class = source.class();
                 let memo = matches!(source, TargetSource::JsonKey | TargetSource::JsonValue);
-                (memo && self.quiet_memo.contains(class.index(), value)) || {
-                    let quiet = self
+                if memo && self.quiet_memo.contains(class.index(), value) {
+                    PlainOutcome::Quiet
+                } else {
+                    let outcome = self
                         .rules
-                        .quiet_plain(class, screen, value, &mut self.scratch);
-                    if quiet && memo {
+                        .plain_outcome(class, screen, value, &mut self.scratch);
+                    if outcome == PlainOutcome::Quiet && memo {
                         self.quiet_memo.insert(class.index(), value);
                     }
-                    quiet
+                    outcome
                 }
             }
-        });
+            _ => PlainOutcome::Scan,
+        };
         #[cfg(test)]
-        if quiet {
+        if outcome != PlainOutcome::Scan {
             PLAIN_QUIET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        self.take_value(source, name, value, quiet);
+        self.take_value(source, name, value, outcome);
+        // Candidates the scan did not take (a cached value, a stopped
+        // request) must not reach the next value's scan.
+        CompiledRules::clear_preset(&mut self.scratch);
     }
 
     fn wants_values(&self) -> bool {

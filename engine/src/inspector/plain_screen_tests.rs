@@ -173,6 +173,10 @@ fn test_values(rules: &CompiledRules) -> Vec<Vec<u8>> {
         b"JavaScript:history.back",
         b"vbscript:msgbox.x",
         b"http:localhost",
+        // Prose: `?` and `!` are plain; SQL words send it to the detectors.
+        b"Could you update the order? The invoice is wrong and late!",
+        b"1 or 1?",
+        b"select name from users!",
     ] {
         values.push(plain.to_vec());
     }

@@ -198,6 +198,22 @@ pub struct Scratch {
     hay_bytes: Vec<Option<ByteSet>>,
     /// The pieces the plain-value screen found in the value it judged.
     plain_pieces: Vec<usize>,
+    /// `quiet` holds the plain-value screen's candidates for the next value
+    /// scanned (see [`CompiledRules::plain_outcome`]).
+    preset: bool,
+}
+
+/// What the plain-value screen shows of a value (see
+/// [`CompiledRules::plain_outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlainOutcome {
+    /// No hit possible, and nothing for the protocol value checks.
+    Quiet,
+    /// Only the candidates left in the scratch can match; nothing for the
+    /// protocol value checks.
+    Candidates,
+    /// The usual scan and checks.
+    Scan,
 }
 
 /// The bytes of group `r`'s haystack: `known` when the chain tree already
@@ -585,32 +601,74 @@ impl CompiledRules {
         })
     }
 
-    /// Whether `value` of `class` (one of the screen's classes) is shown by
-    /// the plain-value `screen` to have no hit: then it need not be
-    /// scanned.
-    pub(crate) fn quiet_plain(
+    /// What the plain-value `screen` shows of `value` of `class` (one of
+    /// the screen's classes): no hit possible ([`PlainOutcome::Quiet`]: it
+    /// need not be scanned), a few candidate patterns (left in `scratch`
+    /// for the next [`CompiledRules::scan`], which confirms only those), or
+    /// nothing (the full scan).
+    pub(crate) fn plain_outcome(
         &self,
         class: TargetClass,
         screen: &PlainScreen,
         value: &[u8],
         scratch: &mut Scratch,
-    ) -> bool {
+    ) -> PlainOutcome {
+        scratch.preset = false;
         let Some(index) = self.by_class.get(class.index()) else {
-            return false;
+            return PlainOutcome::Scan;
         };
         let Some(class_screen) = index.screen.as_ref() else {
-            return index.groups.is_empty();
+            return if index.groups.is_empty() {
+                PlainOutcome::Quiet
+            } else {
+                PlainOutcome::Scan
+            };
         };
-        match screen.judge(value, &mut scratch.plain_pieces) {
-            Plain::Loud => false,
-            Plain::Quiet(base64) => class_screen.quiet_whole(value, base64),
-            Plain::Pieces(base64) => class_screen.quiet_marked(
-                value,
-                screen.paranoia,
-                scratch.plain_pieces.iter().copied(),
-                base64,
-            ),
+        let quiet = |yes: bool| {
+            if yes {
+                PlainOutcome::Quiet
+            } else {
+                PlainOutcome::Scan
+            }
+        };
+        let (sql, base64) = match screen.judge(value, &mut scratch.plain_pieces) {
+            Plain::Loud => return PlainOutcome::Scan,
+            Plain::Quiet(base64) => return quiet(class_screen.quiet_whole(value, base64)),
+            Plain::Pieces(base64) => {
+                if class_screen.quiet_marked(
+                    value,
+                    screen.paranoia,
+                    scratch.plain_pieces.iter().copied(),
+                    base64,
+                ) {
+                    return PlainOutcome::Quiet;
+                }
+                (false, base64)
+            }
+            Plain::Sql(base64) => (true, base64),
+        };
+        let found = class_screen.plain_candidates(
+            value,
+            screen.paranoia,
+            scratch.plain_pieces.iter().copied(),
+            sql,
+            base64,
+            &mut scratch.quiet,
+        );
+        if !found {
+            return PlainOutcome::Scan;
         }
+        if scratch.quiet.is_empty() {
+            return PlainOutcome::Quiet;
+        }
+        scratch.preset = true;
+        PlainOutcome::Candidates
+    }
+
+    /// Forgets candidates [`CompiledRules::plain_outcome`] left for a scan
+    /// that did not happen (the value was found in a cache).
+    pub(crate) fn clear_preset(scratch: &mut Scratch) {
+        scratch.preset = false;
     }
 
     /// One line per class and paranoia level: what the quiet-value screen
@@ -654,6 +712,49 @@ impl CompiledRules {
         self.scan_screened(target, paranoia, scratch, skip, on_hit, true);
     }
 
+    /// Confirms the `candidates` of a quiet value (see `matcher::screen`),
+    /// each on its own chain's output, computed once per group (candidates
+    /// are sorted by group). With `screened`, the screen has run the
+    /// detectors' pre-checks on the value, which hold for a chain output
+    /// that is the value itself.
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_quiet(
+        &self,
+        index: &ClassIndex,
+        candidates: &[screen::Candidate],
+        value: &[u8],
+        name: &str,
+        paranoia: Paranoia,
+        screened: bool,
+        skip: &dyn Fn(RuleIndex) -> bool,
+        on_hit: &mut dyn FnMut(Hit<'_>),
+    ) {
+        let mut output: Option<(u16, Cow<'_, [u8]>)> = None;
+        for &(g, p) in candidates {
+            let Some(group) = index.groups.get(usize::from(g)) else {
+                continue;
+            };
+            if output.as_ref().is_none_or(|(last, _)| *last != g) {
+                output = Some((g, screen::quiet_output(&group.chain, value)));
+            }
+            let Some((_, haystack)) = output.as_ref() else {
+                continue;
+            };
+            let prechecked = screened && matches!(haystack, Cow::Borrowed(_));
+            self.confirm(
+                group,
+                p,
+                name,
+                haystack,
+                paranoia,
+                None::<fn() -> ByteSet>,
+                prechecked,
+                skip,
+                on_hit,
+            );
+        }
+    }
+
     /// [`CompiledRules::scan`], with the quiet-value screen used or not
     /// (the tests compare the two).
     fn scan_screened(
@@ -676,33 +777,28 @@ impl CompiledRules {
         if index.groups.is_empty() {
             return;
         }
+        if scratch.preset {
+            // The plain-value screen's candidates: each confirmed on its own
+            // chain's output, the detectors with their own pre-checks.
+            scratch.preset = false;
+            self.confirm_quiet(
+                index,
+                &scratch.quiet,
+                value,
+                name,
+                paranoia,
+                false,
+                skip,
+                on_hit,
+            );
+            return;
+        }
         if let Some(screen) = index.screen.as_ref().filter(|_| screened) {
             let mut quiet = std::mem::take(&mut scratch.quiet);
             if screen.screen(&self.screen_pieces, value, paranoia, &mut quiet) {
                 // A quiet value: only the screen's candidates, each on its
                 // own chain's output (the value itself, mostly).
-                for &(g, p) in &quiet {
-                    let Some(group) = index.groups.get(usize::from(g)) else {
-                        continue;
-                    };
-                    let haystack = screen::quiet_output(&group.chain, value);
-                    // The screen has checked the candidate's bytes already.
-                    // A detector candidate is one whose pre-check the
-                    // screen ran on the value; it holds for the haystack
-                    // when that is the value itself.
-                    let prechecked = matches!(haystack, Cow::Borrowed(_));
-                    self.confirm(
-                        group,
-                        p,
-                        name,
-                        &haystack,
-                        paranoia,
-                        None::<fn() -> ByteSet>,
-                        prechecked,
-                        skip,
-                        on_hit,
-                    );
-                }
+                self.confirm_quiet(index, &quiet, value, name, paranoia, true, skip, on_hit);
                 scratch.quiet = quiet;
                 return;
             }

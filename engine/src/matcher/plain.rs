@@ -3,7 +3,8 @@
 //! screen (`matcher::screen`) and the full scan.
 //!
 //! A value is *plain* when it holds only ASCII letters, digits, spaces,
-//! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]`, `:` and bytes from 0x80 up, minus
+//! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]`, `:`, `?`, `!` and bytes from 0x80
+//! up, minus
 //! any of them the classes' screens, the detectors or the caller want
 //! looked at. A plain value is quiet for its classes' screens (no plain
 //! byte is one a transform rewrites beyond case and separators) and opens
@@ -24,13 +25,17 @@
 //! timestamp or a clock time stays plain.
 //! A plain value with none of these is [`Plain::Quiet`] once its class's
 //! whole-value checks pass; one holding pieces is judged by the class's
-//! screen on its own bytes; anything else takes the usual way.
+//! screen on its own bytes; one holding SQL signal words ([`Plain::Sql`],
+//! English prose mostly: `and`, `or`, `not`) or pieces the class's screen
+//! cannot dismiss is confirmed against only the rules of those pieces and
+//! the SQL detectors (`CompiledRules::plain_outcome`), with no other look
+//! at it; anything else takes the usual way.
 //!
 //! Soundness is tested by inspecting bodies with the screen on and off
 //! (`inspector::plain_screen_tests`) and by the SQL sign test in
 //! `detect::sqli`.
 
-use super::screen::{each_piece_until, output_bytes, Screen};
+use super::screen::{each_piece, output_bytes, Screen};
 use crate::detect::{sqli, Detector};
 use crate::rule::Paranoia;
 use crate::transform::summary::ByteSet;
@@ -42,7 +47,7 @@ use aho_corasick::{MatchKind, PatternID};
 const PLAIN: ByteSet = ByteSet::range(b'a', b'z')
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::range(b'0', b'9'))
-    .union(ByteSet::of(b" .,-_@+[]:"))
+    .union(ByteSet::of(b" .,-_@+[]:?!"))
     .union(ByteSet::range(0x80, 0xff));
 
 /// Byte classes of [`PlainScreen::bytes`].
@@ -88,6 +93,9 @@ pub(crate) enum Plain {
     /// Plain, holding the pieces left in the caller's list for the class's
     /// screen to judge; `true` when it might be base64.
     Pieces(bool),
+    /// Like [`Plain::Pieces`] (the list may be empty), and holding an SQL
+    /// signal word as well: the SQL detectors must look at it too.
+    Sql(bool),
 }
 
 impl PlainScreen {
@@ -241,10 +249,10 @@ impl PlainScreen {
             return Plain::Quiet(base64);
         };
         let mut sql_word = false;
-        // The first whole SQL word settles it: the rest need not be read.
-        each_piece_until(automaton, value, |end, pattern| {
+        each_piece(automaton, value, |end, pattern| {
             match self.piece_ids.get(pattern) {
                 Some(&id) => pieces.push(id),
+                None if sql_word => {}
                 None => {
                     // An SQL word counts only as a whole word.
                     let len = automaton.pattern_len(PatternID::new_unchecked(pattern));
@@ -255,10 +263,9 @@ impl PlainScreen {
                     sql_word = !word(end.checked_sub(len + 1)) && !word(Some(end));
                 }
             }
-            !sql_word
         });
         if sql_word {
-            Plain::Loud
+            Plain::Sql(base64)
         } else if pieces.is_empty() {
             Plain::Quiet(base64)
         } else {

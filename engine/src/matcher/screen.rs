@@ -180,19 +180,6 @@ impl Pieces {
 /// per-match bookkeeping cost more than the walk itself.
 #[inline]
 pub(crate) fn each_piece(pieces: &DFA, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-    each_piece_until(pieces, haystack, |end, pattern| {
-        found(end, pattern);
-        true
-    });
-}
-
-/// [`each_piece`], stopping as soon as `found` returns false.
-#[inline]
-pub(crate) fn each_piece_until(
-    pieces: &DFA,
-    haystack: &[u8],
-    mut found: impl FnMut(usize, usize) -> bool,
-) {
     let Ok(mut sid) = pieces.start_state(Anchored::No) else {
         return;
     };
@@ -200,9 +187,7 @@ pub(crate) fn each_piece_until(
         sid = pieces.next_state(Anchored::No, sid, b);
         if pieces.is_special(sid) && pieces.is_match(sid) {
             for k in 0..pieces.match_len(sid) {
-                if !found(i + 1, pieces.match_pattern(sid, k).as_usize()) {
-                    return;
-                }
+                found(i + 1, pieces.match_pattern(sid, k).as_usize());
             }
         }
     }
@@ -562,6 +547,58 @@ impl Screen {
             }
         }
         self.quiet_whole(value, maybe_base64)
+    }
+
+    /// For a plain value (see `matcher::plain`) that passed the plain
+    /// screen's checks other than its pieces and SQL words: the patterns
+    /// that could match it, into `candidates` (sorted, distinct) — the
+    /// entries of `pieces` (ids in the level's automaton) whose byte sets
+    /// the value meets, and with `sql` (it holds an SQL signal word) the
+    /// class's SQL detectors. Byte-gated rules and the XSS detector need
+    /// nothing: the plain screen has ruled them out. `false` when the value
+    /// fails the whole-value checks (then it takes the full scan).
+    pub(crate) fn plain_candidates(
+        &self,
+        value: &[u8],
+        paranoia: Paranoia,
+        pieces: impl Iterator<Item = usize>,
+        sql: bool,
+        maybe_base64: bool,
+        candidates: &mut Vec<Candidate>,
+    ) -> bool {
+        candidates.clear();
+        if !self.quiet_whole(value, maybe_base64) {
+            return false;
+        }
+        let Some(owners) = self.owners.get(usize::from(paranoia.get()) - 1) else {
+            return false;
+        };
+        let mut bytes: Option<ByteSet> = None;
+        for piece in pieces {
+            for &e in owners.of(piece) {
+                let Some(entry) = self.entries.get(e as usize) else {
+                    return false;
+                };
+                let bytes = bytes.get_or_insert_with(|| output_bytes(ByteSet::collect(value)));
+                if entry.applies(paranoia, bytes) {
+                    candidates.push(entry.at);
+                }
+            }
+        }
+        if sql {
+            for (entry, detector) in &self.detectors {
+                if entry.paranoia <= paranoia
+                    && matches!(detector, Detector::Sqli | Detector::SqliAny)
+                {
+                    candidates.push(entry.at);
+                }
+            }
+        }
+        if candidates.len() > 1 {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        true
     }
 
     /// Calls `found` with each byte-gated entry that applies to a value
