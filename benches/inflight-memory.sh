@@ -20,7 +20,7 @@
 # nothing leaves 127.0.0.1.
 #
 # Env: LOW (16), HIGH (64), CAPS ("262144 1048576"), PALISADE_BIN
-#      (target/release/palisade, built if missing), PAL_PORT (18095).
+#      (default: target/release/palisade, built first), PAL_PORT (18095).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PALISADE_BIN:-$root/target/release/palisade}
@@ -29,7 +29,9 @@ high=${HIGH:-64}
 caps=${CAPS:-262144 1048576}
 port=${PAL_PORT:-18095}
 command -v python3 >/dev/null || { echo "missing python3" >&2; exit 1; }
-if [[ ! -x $bin ]]; then
+# Built every time unless PALISADE_BIN names one (cargo does nothing when it
+# is current): a binary left from an earlier commit would be measured instead.
+if [[ -z ${PALISADE_BIN:-} ]]; then
   (cd "$root" && cargo build --release -p palisade-server)
 fi
 work=$(mktemp -d /tmp/palisade-inflight.XXXXXX)

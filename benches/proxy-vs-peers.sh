@@ -9,7 +9,7 @@
 #
 # Needs: nginx, libnginx-mod-http-modsecurity, modsecurity-crs, wrk (Debian
 # packages; the peer script installs the nginx ones), curl, python3, and release
-# builds of palisade and http-load (built here if missing). Loopback only; every
+# builds of palisade and http-load (built here unless given). Loopback only; every
 # run is bounded by DURATION. Not run in CI.
 #
 # Workloads (all with the same wrk threads, connections and duration):
@@ -60,10 +60,12 @@ for tool in wrk curl nginx python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y nginx libnginx-mod-http-modsecurity modsecurity-crs wrk curl python3)" >&2; exit 1; }
 done
 [[ -f $peer ]] || { echo "peer script not found: $peer (set PEER_SCRIPT)" >&2; exit 1; }
-if [[ ! -x $bin ]]; then
+# Built every time unless PALISADE_BIN names one (cargo does nothing when it
+# is current): a binary left from an earlier commit would be measured instead.
+if [[ -z ${PALISADE_BIN:-} ]]; then
   (cd "$root" && cargo build --release -p palisade-server)
 fi
-if [[ ! -x $load_bin ]]; then
+if [[ -z ${HTTP_LOAD_BIN:-} ]]; then
   (cd "$root" && cargo build --release -p palisade-authz-load --bin http-load)
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
