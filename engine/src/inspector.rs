@@ -823,7 +823,7 @@ impl ValueSink for State {
         self.take_value(source, name, value, outcome);
         // Candidates the scan did not take (a cached value, a stopped
         // request) must not reach the next value's scan.
-        CompiledRules::clear_preset(&mut self.scratch);
+        self.scratch.clear_preset();
     }
 
     fn wants_values(&self) -> bool {

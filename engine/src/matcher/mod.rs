@@ -216,6 +216,14 @@ pub(crate) enum PlainOutcome {
     Scan,
 }
 
+impl Scratch {
+    /// Forgets candidates [`CompiledRules::plain_outcome`] left for a scan
+    /// that did not happen (the value was found in a cache).
+    pub(crate) fn clear_preset(&mut self) {
+        self.preset = false;
+    }
+}
+
 /// The bytes of group `r`'s haystack: `known` when the chain tree already
 /// has them, else computed from `hay` on first use.
 fn hay_bytes_of(
@@ -624,27 +632,16 @@ impl CompiledRules {
                 PlainOutcome::Scan
             };
         };
-        let quiet = |yes: bool| {
-            if yes {
-                PlainOutcome::Quiet
-            } else {
-                PlainOutcome::Scan
-            }
-        };
         let (sql, base64) = match screen.judge(value, &mut scratch.plain_pieces) {
             Plain::Loud => return PlainOutcome::Scan,
-            Plain::Quiet(base64) => return quiet(class_screen.quiet_whole(value, base64)),
-            Plain::Pieces(base64) => {
-                if class_screen.quiet_marked(
-                    value,
-                    screen.paranoia,
-                    scratch.plain_pieces.iter().copied(),
-                    base64,
-                ) {
-                    return PlainOutcome::Quiet;
-                }
-                (false, base64)
+            Plain::Quiet(base64) => {
+                return if class_screen.quiet_whole(value, base64) {
+                    PlainOutcome::Quiet
+                } else {
+                    PlainOutcome::Scan
+                };
             }
+            Plain::Pieces(base64) => (false, base64),
             Plain::Sql(base64) => (true, base64),
         };
         let found = class_screen.plain_candidates(
@@ -663,12 +660,6 @@ impl CompiledRules {
         }
         scratch.preset = true;
         PlainOutcome::Candidates
-    }
-
-    /// Forgets candidates [`CompiledRules::plain_outcome`] left for a scan
-    /// that did not happen (the value was found in a cache).
-    pub(crate) fn clear_preset(scratch: &mut Scratch) {
-        scratch.preset = false;
     }
 
     /// One line per class and paranoia level: what the quiet-value screen

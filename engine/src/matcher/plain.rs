@@ -4,9 +4,8 @@
 //!
 //! A value is *plain* when it holds only ASCII letters, digits, spaces,
 //! `.`, `,`, `-`, `_`, `@`, `+`, `[`, `]`, `:`, `?`, `!` and bytes from 0x80
-//! up, minus
-//! any of them the classes' screens, the detectors or the caller want
-//! looked at. A plain value is quiet for its classes' screens (no plain
+//! up, minus any of them the classes' screens, the detectors or the caller
+//! want looked at. A plain value is quiet for its classes' screens (no plain
 //! byte is one a transform rewrites beyond case and separators) and opens
 //! no XSS tag or attribute gate (`<`, `=` are not plain); what could still
 //! give it a hit is looked for in one pass of a small automaton built for
@@ -24,12 +23,13 @@
 //! byte set of such a rule, or the XSS pre-check opens. So an ISO 8601
 //! timestamp or a clock time stays plain.
 //! A plain value with none of these is [`Plain::Quiet`] once its class's
-//! whole-value checks pass; one holding pieces is judged by the class's
-//! screen on its own bytes; one holding SQL signal words ([`Plain::Sql`],
-//! English prose mostly: `and`, `or`, `not`) or pieces the class's screen
-//! cannot dismiss is confirmed against only the rules of those pieces and
-//! the SQL detectors (`CompiledRules::plain_outcome`), with no other look
-//! at it; anything else takes the usual way.
+//! whole-value checks pass; one holding pieces is quiet when the class's
+//! screen finds none of their rules' bytes in it; one holding SQL signal
+//! words ([`Plain::Sql`], English prose mostly: `and`, `or`, `not`) or
+//! pieces the class's screen cannot dismiss is confirmed against only the
+//! rules of those pieces and the SQL detectors
+//! (`CompiledRules::plain_outcome`), with no other look at it; anything
+//! else takes the usual way.
 //!
 //! Soundness is tested by inspecting bodies with the screen on and off
 //! (`inspector::plain_screen_tests`) and by the SQL sign test in

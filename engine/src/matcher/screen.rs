@@ -31,15 +31,16 @@ use crate::rule::{Paranoia, RuleId};
 use crate::transform::summary::{ByteSet, Summary};
 use crate::transform::{Chain, Transform};
 use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored, MatchKind};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 /// The level automata's kind: a contiguous NFA (dense near the root,
 /// sparse below, failure transitions) is about a tenth of a DFA's size for
 /// the same pieces (342 KB against 3.85 MB at paranoia 1) and, with few
 /// values left for this screen after the plain-value screen, no slower in
 /// the benches.
 pub(crate) type PiecesAutomaton = aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
-use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// Bytes that separate pieces: the transforms may rewrite runs of them.
 pub(crate) const SEPARATORS: ByteSet = ByteSet::of(b" \t\n\r\x0b\x0c\xa0,;(");
@@ -529,38 +530,10 @@ impl Screen {
         }
     }
 
-    /// For a plain value holding `pieces` (their
-    /// ids in the level's automaton; see `matcher::plain`): whether none of
-    /// them makes a candidate after all, the value lacking the bytes their
-    /// rules need, and the whole-value checks pass.
-    pub(crate) fn quiet_marked(
-        &self,
-        value: &[u8],
-        paranoia: Paranoia,
-        pieces: impl Iterator<Item = usize>,
-        maybe_base64: bool,
-    ) -> bool {
-        let bytes = output_bytes(ByteSet::collect(value));
-        let Some(owners) = self.owners.get(usize::from(paranoia.get()) - 1) else {
-            return false;
-        };
-        for piece in pieces {
-            for &e in owners.of(piece) {
-                if self
-                    .entries
-                    .get(e as usize)
-                    .is_none_or(|entry| entry.applies(paranoia, &bytes))
-                {
-                    return false;
-                }
-            }
-        }
-        self.quiet_whole(value, maybe_base64)
-    }
-
     /// For a plain value (see `matcher::plain`) that passed the plain
     /// screen's checks other than its pieces and SQL words: the patterns
-    /// that could match it, into `candidates` (sorted, distinct) — the
+    /// that could match it, into `candidates` (sorted, distinct; empty when
+    /// none of its pieces' rules finds the bytes it needs) — the
     /// entries of `pieces` (ids in the level's automaton) whose byte sets
     /// the value meets, and with `sql` (it holds an SQL signal word) the
     /// class's SQL detectors. Byte-gated rules and the XSS detector need

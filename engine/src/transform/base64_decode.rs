@@ -123,7 +123,9 @@ pub fn decodes(input: &[u8]) -> bool {
             Err(_) => false,
         };
     }
-    matches!(base64_decode(input), Cow::Owned(_))
+    engine
+        .decode(body)
+        .is_ok_and(|decoded| !decoded.is_empty() && mostly_text(&decoded))
 }
 
 /// Largest decoded value [`decodes`] keeps on the stack.
