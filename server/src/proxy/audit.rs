@@ -21,6 +21,8 @@ use palisade_engine::request::{cookie_pairs, RequestHead};
 use palisade_engine::verdict::{excerpt, BlockReason};
 use palisade_engine::Verdict;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,8 +58,8 @@ struct Record<'a> {
     client: Option<String>,
     peer: Option<String>,
     method: &'a str,
-    host: String,
-    path: String,
+    host: Cow<'a, str>,
+    path: Cow<'a, str>,
     status: u16,
     action: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,7 +70,7 @@ struct Record<'a> {
     route: Option<&'a str>,
     findings: Vec<AuditFinding<'a>>,
     policy_version: u64,
-    headers: Vec<(String, String)>,
+    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 #[derive(Serialize)]
@@ -89,23 +91,51 @@ fn sensitive_target(target: &str) -> bool {
         || t == "header:cookie"
 }
 
+/// `bytes` as [`excerpt`] shows them, borrowed when that changes nothing
+/// (printable ASCII without `\\`, within `max`): most header values, hosts and
+/// paths are logged without a copy.
+fn shown(bytes: &[u8], max: usize) -> Cow<'_, str> {
+    if bytes.len() <= max
+        && bytes
+            .iter()
+            .all(|&b| (0x20..=0x7e).contains(&b) && b != b'\\')
+    {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(s);
+        }
+    }
+    Cow::Owned(excerpt(bytes, max))
+}
+
 /// The headers as logged: escaped, with credentials redacted.
-pub fn redacted_headers(head: &RequestHead) -> Vec<(String, String)> {
+pub fn redacted_headers(head: &RequestHead) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     head.headers
         .iter()
         .map(|h| {
-            let name = h.name.to_ascii_lowercase();
-            let value = match name.as_str() {
-                "authorization" | "proxy-authorization" => REDACTED.to_string(),
-                "cookie" => cookie_pairs(&h.value)
-                    .map(|(n, _)| format!("{}={REDACTED}", excerpt(n, 128)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                _ => excerpt(&h.value, 256),
+            let name: Cow<'_, str> = if h.name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(h.name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(&h.name)
+            };
+            let value = match name.as_ref() {
+                "authorization" | "proxy-authorization" => Cow::Borrowed(REDACTED),
+                "cookie" => Cow::Owned(
+                    cookie_pairs(&h.value)
+                        .map(|(n, _)| format!("{}={REDACTED}", excerpt(n, 128)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                _ => shown(&h.value, 256),
             };
             (name, value)
         })
         .collect()
+}
+
+thread_local! {
+    /// The last second formatted on this thread and its text up to the
+    /// seconds (`2026-11-28T18:10:07`): a busy thread formats each second once.
+    static SECOND_TEXT: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
 /// RFC 3339 UTC time with milliseconds.
@@ -114,6 +144,25 @@ fn now_rfc3339() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = d.as_secs();
+    let millis = d.subsec_millis();
+    SECOND_TEXT.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.0 != secs {
+            *cached = (secs, second_text(secs));
+        }
+        let mut out = String::with_capacity(cached.1.len() + 5);
+        out.push_str(&cached.1);
+        out.push('.');
+        out.push(char::from(b'0' + (millis / 100 % 10) as u8));
+        out.push(char::from(b'0' + (millis / 10 % 10) as u8));
+        out.push(char::from(b'0' + (millis % 10) as u8));
+        out.push('Z');
+        out
+    })
+}
+
+/// `secs` since the epoch as RFC 3339 UTC up to the seconds.
+fn second_text(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days.
@@ -127,11 +176,10 @@ fn now_rfc3339() -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
         rem / 3600,
         rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
+        rem % 60
     )
 }
 
@@ -220,8 +268,8 @@ impl AuditLog {
             client: entry.client.map(|c| c.to_string()),
             peer: entry.head.peer.map(|p| p.to_string()),
             method: &entry.head.method,
-            host: excerpt(entry.head.host().unwrap_or_default(), 256),
-            path: excerpt(entry.head.path(), PATH_BYTES),
+            host: shown(entry.head.host().unwrap_or_default(), 256),
+            path: shown(entry.head.path(), PATH_BYTES),
             status: entry.status,
             action: if v.is_block() { "block" } else { "allow" },
             reason: v.reason,
@@ -232,9 +280,10 @@ impl AuditLog {
             policy_version: entry.policy_version,
             headers: redacted_headers(entry.head),
         };
-        let Ok(mut line) = serde_json::to_vec(&record) else {
+        let mut line = Vec::with_capacity(1024);
+        if serde_json::to_writer(&mut line, &record).is_err() {
             return;
-        };
+        }
         line.push(b'\n');
         match self.tx.try_send(line) {
             Ok(()) => {}
@@ -441,5 +490,41 @@ mod tests {
         let t = now_rfc3339();
         assert_eq!(t.len(), 24, "{t}");
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+
+    #[test]
+    fn known_seconds_format_as_rfc3339() {
+        assert_eq!(second_text(0), "1970-01-01T00:00:00");
+        assert_eq!(second_text(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(second_text(1_795_892_407), "2026-11-28T19:00:07");
+        // Formatted twice in the same second: the cached prefix is reused.
+        let (a, b) = (now_rfc3339(), now_rfc3339());
+        assert_eq!(a.len(), b.len());
+        assert_eq!(&a[..4], &b[..4]);
+    }
+
+    #[test]
+    fn shown_is_excerpt_borrowed_or_not() {
+        let cases: [&[u8]; 8] = [
+            b"shop.example",
+            b"/a/b?q=1",
+            b"back\\slash",
+            b"tab\there",
+            b"\xff\xfe",
+            b"",
+            b"exactly-ten",
+            b"caf\xc3\xa9",
+        ];
+        for case in cases {
+            for max in [0, 3, 10, 11, 256] {
+                let got = shown(case, max);
+                assert_eq!(got.as_ref(), excerpt(case, max), "{case:?} {max}");
+                let plain = case.len() <= max
+                    && case
+                        .iter()
+                        .all(|&b| (0x20..=0x7e).contains(&b) && b != b'\\');
+                assert_eq!(matches!(got, Cow::Borrowed(_)), plain, "{case:?} {max}");
+            }
+        }
     }
 }
