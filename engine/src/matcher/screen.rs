@@ -5,7 +5,8 @@
 //!
 //! A value is *quiet* for a class when no transform of any of the class's
 //! chains changes it beyond ASCII case and separators: it has none of the
-//! bytes that start a decoding (`%`, `&`, `\`), no NUL, none of the bytes the
+//! bytes that start a decoding (`&`, `\`; `%` only where it opens an
+//! escape, i.e. is followed by a hex digit or `u`: `50% off` is quiet), no NUL, none of the bytes the
 //! path, comment and shell transforms rewrite, no `--`, valid UTF-8 when the
 //! class folds overlong forms, and is not plausible base64 when the class
 //! decodes base64. Separators are whitespace (NBSP included), `,`, `;` and
@@ -300,6 +301,8 @@ pub(crate) struct Screen {
     removes_sql_comments: bool,
     normalises_paths: bool,
     decodes_base64: bool,
+    /// Some chain URL-decodes: a `%` must not open an escape.
+    decodes_url: bool,
     /// Per level (index `level - 1`), for each piece id of that level's
     /// automaton, the entries it stands for.
     owners: [Owners; 4],
@@ -335,6 +338,7 @@ impl Screen {
             removes_sql_comments: uses(Transform::RemoveSqlComments),
             normalises_paths: uses(Transform::NormalisePath),
             decodes_base64: uses(Transform::Base64Decode),
+            decodes_url: uses(Transform::UrlDecode) || uses(Transform::UrlDecodeMulti),
             owners: Default::default(),
             entries: Vec::new(),
             gated: Vec::new(),
@@ -495,6 +499,9 @@ impl Screen {
             return false;
         }
         if self.removes_sql_comments && summary.double_dash() {
+            return false;
+        }
+        if self.decodes_url && bytes.contains(b'%') && !percent_signs_inert(value) {
             return false;
         }
         if self.normalises_paths && summary.dot_segment() {
@@ -723,7 +730,9 @@ fn quiet_bytes(transforms: &[Transform]) -> ByteSet {
     let mut loud = ByteSet::default();
     for t in transforms {
         let set = match t {
-            Transform::UrlDecode | Transform::UrlDecodeMulti => ByteSet::of(b"%"),
+            // A `%` that opens no escape is left as it is (see
+            // `percent_signs_inert`, checked on each value).
+            Transform::UrlDecode | Transform::UrlDecodeMulti => ByteSet::default(),
             Transform::HtmlEntityDecode => ByteSet::of(b"&"),
             Transform::JsDecode | Transform::CssDecode => ByteSet::of(b"\\"),
             Transform::RemoveNulls => ByteSet::of(&[0]),
@@ -738,6 +747,21 @@ fn quiet_bytes(transforms: &[Transform]) -> ByteSet {
         loud = loud.union(set);
     }
     loud.complement()
+}
+
+/// Whether no `%` of `value` opens a URL escape: each is followed by
+/// neither a hex digit nor `u`/`U` (the start of `%XX` and `%uXXXX`), so
+/// URL decoding, once or repeatedly, returns the value as it is. Stricter
+/// than the decoder (`%u` without four hex digits is kept too), and blind
+/// to case: a chain that lowercases before decoding changes nothing here.
+/// The other quiet rewrites cannot put a hex digit after a `%`: they only
+/// change runs of separators, and drop a run only before `(`.
+fn percent_signs_inert(value: &[u8]) -> bool {
+    memchr::memchr_iter(b'%', value).all(|at| {
+        value
+            .get(at + 1)
+            .is_none_or(|&next| !next.is_ascii_hexdigit() && !next.eq_ignore_ascii_case(&b'u'))
+    })
 }
 
 /// The longest run of `literal` free of separators, if one is long enough.

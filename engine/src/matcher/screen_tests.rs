@@ -46,6 +46,14 @@ pub(crate) fn values(rules: &CompiledRules) -> Vec<Vec<u8>> {
             embedded.extend_from_slice(v);
             embedded.extend_from_slice(b" in the logs; see (page 2).");
             out.push(embedded);
+            // Percent signs that open no escape, and ones that do.
+            let mut percent = b"up 50% (".to_vec();
+            percent.extend_from_slice(v);
+            percent.extend_from_slice(b") 100%");
+            out.push(percent);
+            let mut escape = b"50%".to_vec();
+            escape.extend_from_slice(v);
+            out.push(escape);
             out.push(v.to_ascii_uppercase());
             // Separators around and inside: what the screen treats specially.
             out.push(
@@ -74,7 +82,7 @@ pub(crate) fn values(rules: &CompiledRules) -> Vec<Vec<u8>> {
         .collect();
     let glue: &[&[u8]] = &[
         b" ", b", ", b"; ", b" (", b") ", b":", b"=", b".", b"-", b"  ", b"\t", b"|", b"@", b"?",
-        b"!", b"[", b"]", b"{", b"}", b"<", b">", b"*", b"+", b"~",
+        b"!", b"[", b"]", b"{", b"}", b"<", b">", b"*", b"+", b"~", b"% ", b"%", b"%u",
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |n: usize| -> usize {
@@ -167,7 +175,7 @@ fn quiet_values_keep_their_pieces_through_every_chain() {
             .map(<[u8]>::to_ascii_lowercase)
             .collect()
     };
-    let alphabet: &[u8] = b"aZ09 .,;(-_:@!?=<>[]{}|*+~\t\n\r\x0b\x0c\xa0\xc3\xa9IFS";
+    let alphabet: &[u8] = b"aZ09 .,;(-_:@!?=<>[]{}|*+~\t\n\r\x0b\x0c\xa0\xc3\xa9IFS%u";
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut checked = 0usize;
     for index in &rules.by_class {
