@@ -6,10 +6,11 @@
 //! A value is *quiet* for a class when no transform of any of the class's
 //! chains changes it beyond ASCII case and separators: it has none of the
 //! bytes that start a decoding (`&`, `\`; `%` only where it opens an
-//! escape, i.e. is followed by a hex digit or `u`: `50% off` is quiet), no NUL, none of the bytes the
-//! path, comment and shell transforms rewrite, no `--`, valid UTF-8 when the
-//! class folds overlong forms, and is not plausible base64 when the class
-//! decodes base64. Separators are whitespace (NBSP included), `,`, `;` and
+//! escape, i.e. is followed by a hex digit or `u`: `50% off` is quiet), no
+//! NUL, none of the bytes the path, comment and shell transforms rewrite,
+//! no `--`, valid UTF-8 when the class folds overlong forms, and is not
+//! plausible base64 when the class decodes base64. Separators are
+//! whitespace (NBSP included), `,`, `;` and
 //! `(`: `cmdline` and `compress_whitespace` may turn them into one space or
 //! drop a space before `(`, but never move or join the bytes between them.
 //! So every chain's output is the value with its separator runs changed and
@@ -755,7 +756,7 @@ fn quiet_bytes(transforms: &[Transform]) -> ByteSet {
 /// than the decoder (`%u` without four hex digits is kept too), and blind
 /// to case: a chain that lowercases before decoding changes nothing here.
 /// The other quiet rewrites cannot put a hex digit after a `%`: they only
-/// change runs of separators, and drop a run only before `(`.
+/// change runs of separators, and drop a run only before `(` or `/`.
 fn percent_signs_inert(value: &[u8]) -> bool {
     memchr::memchr_iter(b'%', value).all(|at| {
         value
