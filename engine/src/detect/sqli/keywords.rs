@@ -37,7 +37,8 @@ pub fn lookup(word: &[u8]) -> Option<Entry> {
     if let Some(entry) = lookup_exact(word) {
         return Some(entry);
     }
-    if !word.contains(&b'.') {
+    // Words are short: a plain loop beats the call to `memchr`.
+    if !word.iter().any(|&b| b == b'.') {
         return None;
     }
     let last = word.rsplit(|&b| b == b'.').next().unwrap_or(&[]);
@@ -58,13 +59,8 @@ fn lookup_exact(word: &[u8]) -> Option<Entry> {
     if word.is_empty() || word.len() > MAX_WORD {
         return None;
     }
-    let mut buf = [0u8; MAX_WORD];
-    let upper = buf.get_mut(..word.len())?;
-    upper.copy_from_slice(word);
-    upper.make_ascii_uppercase();
-    let upper: &[u8] = upper;
     let slots = index();
-    let mut slot = slot_of(upper);
+    let mut slot = slot_of(word);
     // Linear probing; most words (prose) land on an empty slot at once.
     loop {
         let i = *slots.get(slot)?;
@@ -72,7 +68,7 @@ fn lookup_exact(word: &[u8]) -> Option<Entry> {
             return None;
         }
         let (name, entry) = TABLE.get(usize::from(i))?;
-        if *name == upper {
+        if name.eq_ignore_ascii_case(word) {
             return Some(*entry);
         }
         slot = (slot + 1) & (SLOTS - 1);
@@ -84,10 +80,11 @@ fn lookup_exact(word: &[u8]) -> Option<Entry> {
 const SLOTS: usize = 2048;
 const EMPTY_SLOT: u16 = u16::MAX;
 
-/// The slot a word's uppercase bytes hash to.
-fn slot_of(upper: &[u8]) -> usize {
-    let hash = upper.iter().fold(upper.len() as u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+/// The slot a word hashes to, in any case (the hash reads its bytes
+/// uppercased).
+fn slot_of(word: &[u8]) -> usize {
+    let hash = word.iter().fold(word.len() as u32, |h, &b| {
+        (h ^ u32::from(b.to_ascii_uppercase())).wrapping_mul(0x0100_0193)
     });
     (hash >> 16) as usize & (SLOTS - 1)
 }

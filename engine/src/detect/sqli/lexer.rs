@@ -182,6 +182,12 @@ impl<'a> Lexer<'a> {
     /// End of a run of word bytes starting at `i`; dots join segments
     /// (`a.b`, `master..xp_cmdshell`).
     fn word_end(&self, mut i: usize) -> usize {
+        // The run of plain word bytes first (most words end at a space).
+        let rest = self.input.get(i..).unwrap_or_default();
+        i += rest
+            .iter()
+            .position(|&b| !PLAIN_WORD_BYTES[usize::from(b)])
+            .unwrap_or(rest.len());
         while let Some(b) = self.at(i) {
             let word = is_word_byte(b) && !self.is_nbsp(i);
             let joining_dot =
@@ -347,6 +353,19 @@ impl Iterator for Lexer<'_> {
 fn is_space(b: u8) -> bool {
     b <= b' ' || b == 0x7F
 }
+
+/// ASCII word bytes (letters, digits, `_`, `$`): a run of them is part of
+/// a word whatever surrounds it.
+const PLAIN_WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+        b += 1;
+    }
+    table
+};
 
 /// Bytes that make up barewords.
 fn is_word_byte(b: u8) -> bool {
