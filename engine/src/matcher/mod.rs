@@ -19,6 +19,7 @@ mod required;
 mod screen;
 #[cfg(test)]
 pub(crate) mod screen_tests;
+mod starts;
 
 use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
@@ -29,6 +30,7 @@ use crate::transform::Chain;
 use literals::LiteralSet;
 use plain::Plain;
 pub(crate) use plain::PlainScreen;
+use starts::StartPositions;
 use std::sync::Arc;
 
 /// What a plain-value screen is built for: level, classes (as bits), extra bytes.
@@ -85,7 +87,9 @@ type GroupMember = (usize, Option<Vec<String>>);
 
 /// How a candidate rule is confirmed on a value.
 enum Confirm {
-    Regex(meta::Regex),
+    /// The rule's regex, and where its matches can start when that is
+    /// narrow enough to search only there.
+    Regex(meta::Regex, Option<StartPositions>),
     Detector(Detector),
 }
 
@@ -94,7 +98,8 @@ impl Confirm {
     /// is known to pass on it (see `Detector::detect_prechecked`).
     fn find(&self, haystack: &[u8], prechecked: bool) -> Option<std::ops::Range<usize>> {
         match self {
-            Confirm::Regex(r) => r.find(haystack).map(|m| m.range()),
+            Confirm::Regex(r, Some(starts)) => starts.find(r, haystack),
+            Confirm::Regex(r, None) => r.find(haystack).map(|m| m.range()),
             Confirm::Detector(d) if prechecked => {
                 d.detect_prechecked(haystack).map(|det| det.start..det.end)
             }
@@ -326,6 +331,8 @@ struct PatternNeeds {
     bytes: Vec<ByteSet>,
     /// What each top-level branch needs, for the quiet-value screen.
     branches: Vec<screen::BranchNeeds>,
+    /// Where its matches can start, when few bytes can open one.
+    starts: Option<StartPositions>,
 }
 
 /// A pattern's HIR in the matcher's dialect (bytes, no Unicode, no UTF-8
@@ -374,6 +381,7 @@ fn needs_of(sig: &Signature, pattern: &str) -> Result<PatternNeeds, CompileError
         })
         .collect();
     Ok(PatternNeeds {
+        starts: StartPositions::of(&hir),
         bytes: required::required_byte_sets(&hir),
         literals,
         branches,
@@ -399,8 +407,9 @@ impl CompiledRules {
                 branch_needs.push(Vec::new());
             } else {
                 let pattern = pattern_text(sig);
-                confirmers.push(Confirm::Regex(compile_confirm(sig, &pattern)?));
+                let regex = compile_confirm(sig, &pattern)?;
                 let needs = needs_of(sig, &pattern)?;
+                confirmers.push(Confirm::Regex(regex, needs.starts));
                 literals.push(needs.literals);
                 required_bytes.push(needs.bytes);
                 branch_needs.push(needs.branches);

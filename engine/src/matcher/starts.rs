@@ -1,0 +1,325 @@
+//! Where a pattern's matches can start, and a confirmation that looks only
+//! there.
+//!
+//! From a pattern's HIR: the bytes a match can open with, and whether a
+//! match can start at the beginning of the value whatever byte is there (a
+//! leading `^`). When those bytes are few, a candidate rule is confirmed by
+//! running its regex anchored at each position that holds one of them (found
+//! with `memchr`, or one table lookup a byte for up to [`MAX_TABLE_BYTES`]),
+//! instead of a lazy-DFA scan of the whole value: a rule led by `[;|&]` or
+//! by `(?:^|[&|(])\s*if` costs a `memchr` on prose that has none of those
+//! bytes, and an anchored search that dies within a byte or two where it has.
+//!
+//! The answer is the unanchored search's: anchored searches at increasing
+//! positions find the leftmost match first, and the regex sees the whole
+//! value (look-behind such as `\b` reads the byte before a position). After
+//! [`MAX_ANCHORED`] positions the rest of the value is searched unanchored
+//! in one go, so a value full of such bytes costs at most one more scan.
+//!
+//! The walk is conservative: a node it cannot bound leaves the pattern
+//! without start bytes, and its regex scans as before.
+
+use crate::transform::summary::ByteSet;
+use regex_automata::{meta, Anchored, Input};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use std::ops::Range;
+
+/// Most distinct start bytes looked for with a table (up to three take
+/// `memchr`); more would stop too often to beat the scan.
+const MAX_TABLE_BYTES: u32 = 8;
+/// Anchored searches tried before the rest is searched in one go.
+const MAX_ANCHORED: usize = 16;
+
+/// How a pattern's matches start (see [`starts_of`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Starts {
+    /// Bytes a match's first byte can be.
+    bytes: ByteSet,
+    /// A match can start at offset 0 without its first byte being one of
+    /// `bytes` (it passes a `^` first).
+    at_start: bool,
+    /// The node can match the empty string at any position.
+    empty: bool,
+}
+
+fn starts_of(hir: &Hir) -> Starts {
+    match hir.kind() {
+        HirKind::Empty => Starts {
+            bytes: ByteSet::default(),
+            at_start: false,
+            empty: true,
+        },
+        HirKind::Literal(lit) => Starts {
+            bytes: lit
+                .0
+                .first()
+                .map_or_else(ByteSet::default, |&b| ByteSet::of(&[b])),
+            at_start: false,
+            empty: lit.0.is_empty(),
+        },
+        HirKind::Class(class) => Starts {
+            bytes: class_bytes(class),
+            at_start: false,
+            empty: false,
+        },
+        // `^` (not multi-line): only at offset 0.
+        HirKind::Look(Look::Start) => Starts {
+            bytes: ByteSet::default(),
+            at_start: true,
+            empty: false,
+        },
+        // Any other assertion is zero-width and may hold anywhere: what
+        // follows it decides.
+        HirKind::Look(_) => Starts {
+            bytes: ByteSet::default(),
+            at_start: false,
+            empty: true,
+        },
+        HirKind::Repetition(rep) => {
+            let sub = starts_of(&rep.sub);
+            Starts {
+                empty: sub.empty || rep.min == 0,
+                ..sub
+            }
+        }
+        HirKind::Capture(cap) => starts_of(&cap.sub),
+        HirKind::Alternation(branches) => {
+            let mut all = Starts {
+                bytes: ByteSet::default(),
+                at_start: false,
+                empty: false,
+            };
+            for branch in branches {
+                let s = starts_of(branch);
+                all.bytes = all.bytes.union(s.bytes);
+                all.at_start |= s.at_start;
+                all.empty |= s.empty;
+            }
+            all
+        }
+        HirKind::Concat(parts) => {
+            let mut all = Starts {
+                bytes: ByteSet::default(),
+                at_start: false,
+                empty: true,
+            };
+            for part in parts {
+                let s = starts_of(part);
+                all.bytes = all.bytes.union(s.bytes);
+                all.at_start |= s.at_start;
+                if !s.empty {
+                    all.empty = false;
+                    break;
+                }
+            }
+            all
+        }
+    }
+}
+
+/// The bytes a class can match (every non-ASCII byte for a Unicode class
+/// reaching past ASCII, which the matcher's dialect does not produce).
+fn class_bytes(class: &Class) -> ByteSet {
+    let mut set = ByteSet::default();
+    match class {
+        Class::Bytes(bytes) => {
+            for range in bytes.iter() {
+                for b in range.start()..=range.end() {
+                    set.insert(b);
+                }
+            }
+        }
+        Class::Unicode(chars) => {
+            for range in chars.iter() {
+                let (start, end) = (u32::from(range.start()), u32::from(range.end()));
+                for c in start..=end.min(0x7F) {
+                    set.insert(c as u8);
+                }
+                if end > 0x7F {
+                    for b in 0x80..=0xFFu8 {
+                        set.insert(b);
+                    }
+                }
+            }
+        }
+    }
+    set
+}
+
+/// How to find the positions a match can start at.
+#[derive(Debug, Clone)]
+enum Finder {
+    One(u8),
+    Two(u8, u8),
+    Three(u8, u8, u8),
+    Table(Box<[bool; 256]>),
+    /// No byte opens a match: only offset 0 can (`at_start`).
+    None,
+}
+
+/// Where a regex's matches can start, when that is narrow enough to be
+/// worth looking only there.
+#[derive(Debug, Clone)]
+pub(crate) struct StartPositions {
+    finder: Finder,
+    at_start: bool,
+}
+
+impl StartPositions {
+    /// For a pattern's HIR (in the dialect its regex was built with);
+    /// `None` when its matches can start at too many kinds of byte.
+    pub(crate) fn of(hir: &Hir) -> Option<StartPositions> {
+        let starts = starts_of(hir);
+        if starts.empty {
+            return None;
+        }
+        let bytes: Vec<u8> = starts.bytes.iter().collect();
+        let finder = match bytes.as_slice() {
+            [] => Finder::None,
+            &[a] => Finder::One(a),
+            &[a, b] => Finder::Two(a, b),
+            &[a, b, c] => Finder::Three(a, b, c),
+            _ if starts.bytes.len() <= MAX_TABLE_BYTES => {
+                let mut table = Box::new([false; 256]);
+                for &b in &bytes {
+                    if let Some(slot) = table.get_mut(usize::from(b)) {
+                        *slot = true;
+                    }
+                }
+                Finder::Table(table)
+            }
+            _ => return None,
+        };
+        Some(StartPositions {
+            finder,
+            at_start: starts.at_start,
+        })
+    }
+
+    /// The first position at or after `from` that holds a start byte.
+    fn next(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let rest = haystack.get(from..)?;
+        let found = match &self.finder {
+            Finder::One(a) => memchr::memchr(*a, rest),
+            Finder::Two(a, b) => memchr::memchr2(*a, *b, rest),
+            Finder::Three(a, b, c) => memchr::memchr3(*a, *b, *c, rest),
+            Finder::Table(table) => rest.iter().position(|&b| table[usize::from(b)]),
+            Finder::None => None,
+        };
+        found.map(|at| from + at)
+    }
+
+    /// `regex`'s leftmost match in `haystack`, as `regex.find` would give
+    /// it, searching anchored only where a match can start.
+    pub(crate) fn find(&self, regex: &meta::Regex, haystack: &[u8]) -> Option<Range<usize>> {
+        let anchored_at = |at: usize| {
+            regex
+                .search(&Input::new(haystack).range(at..).anchored(Anchored::Yes))
+                .map(|m| m.range())
+        };
+        let mut from = 0;
+        if self.at_start {
+            if let Some(found) = anchored_at(0) {
+                return Some(found);
+            }
+            // Every match starting at 0 has been looked for.
+            from = 1;
+        }
+        let mut tried = 0;
+        while let Some(at) = self.next(haystack, from) {
+            if tried == MAX_ANCHORED {
+                return regex
+                    .search(&Input::new(haystack).range(at..))
+                    .map(|m| m.range());
+            }
+            tried += 1;
+            if let Some(found) = anchored_at(at) {
+                return Some(found);
+            }
+            from = at + 1;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts(pattern: &str) -> Starts {
+        let hir =
+            crate::matcher::parse_hir(pattern, true).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        starts_of(&hir)
+    }
+
+    #[test]
+    fn leading_bytes_anchors_and_optional_parts_are_followed() {
+        let s = starts(r"(?:^|[&|(])\s*if[ \t/]");
+        assert!(s.at_start && !s.empty);
+        assert_eq!(
+            s.bytes,
+            ByteSet::of(b"&|("),
+            "a match starts at 0 or at the byte"
+        );
+        let s = starts(r"\s*(?:a|b)?c");
+        assert_eq!(s.bytes, ByteSet::of(b"\t\n\x0b\x0c\r aAbBcC"));
+        let s = starts(r"[;|&](?:sh|ls)");
+        assert_eq!((s.bytes, s.at_start), (ByteSet::of(b";|&"), false));
+        let s = starts(r"\bfor\s+x");
+        assert_eq!(s.bytes, ByteSet::of(b"fF"));
+        let s = starts(r"^\s?(?:whoami|id)");
+        assert!(s.at_start);
+        assert!(starts(r"x*").empty);
+        assert!(StartPositions::of(
+            &crate::matcher::parse_hir(r"[^a-z]x", true).unwrap_or_else(|e| panic!("{e}"))
+        )
+        .is_none());
+    }
+
+    /// The positions search gives `find`'s answer on every example and
+    /// near miss of every default signature it applies to, and on values
+    /// built to cross its limits (many start bytes, a match after them).
+    #[test]
+    fn positions_search_agrees_with_the_scan() {
+        let signatures = crate::defaults::signatures().unwrap_or_default();
+        let mut compared = 0;
+        let mut patterns = 0;
+        for sig in &signatures {
+            let crate::signature::Pattern::Regex(pattern) = &sig.pattern else {
+                continue;
+            };
+            let Ok(hir) = crate::matcher::parse_hir(pattern, !sig.case_sensitive) else {
+                continue;
+            };
+            let Some(positions) = StartPositions::of(&hir) else {
+                continue;
+            };
+            let Ok(regex) = super::super::compile_confirm(sig, pattern) else {
+                continue;
+            };
+            patterns += 1;
+            let mut values: Vec<Vec<u8>> = Vec::new();
+            for example in sig.examples.iter().chain(&sig.near_misses) {
+                let out = sig.chain.apply(example).into_owned();
+                let mut crowded = b";|&$(<'\"%".repeat(MAX_ANCHORED + 2);
+                crowded.extend_from_slice(&out);
+                let mut prefixed = b"prose before it ".to_vec();
+                prefixed.extend_from_slice(&out);
+                values.extend([out, crowded, prefixed]);
+            }
+            for value in values {
+                let want = regex.find(&value).map(|m| m.range());
+                assert_eq!(
+                    positions.find(&regex, &value),
+                    want,
+                    "signature {} on {:?}",
+                    sig.id,
+                    String::from_utf8_lossy(&value)
+                );
+                compared += 1;
+            }
+        }
+        assert!(patterns > 30, "{patterns} patterns");
+        assert!(compared > 1000, "{compared} values");
+    }
+}
