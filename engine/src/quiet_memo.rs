@@ -30,6 +30,7 @@ pub(crate) struct QuietMemo {
 
 impl QuietMemo {
     /// Whether `value` of `class` (a class index) was remembered.
+    #[inline]
     pub(crate) fn contains(&self, class: usize, value: &[u8]) -> bool {
         let Some(key) = key_of(class, value) else {
             return false;
@@ -40,6 +41,7 @@ impl QuietMemo {
     }
 
     /// Remembers that the screen passed over `value` of `class`.
+    #[inline]
     pub(crate) fn insert(&mut self, class: usize, value: &[u8]) {
         let Some(key) = key_of(class, value) else {
             return;
@@ -54,6 +56,7 @@ impl QuietMemo {
 }
 
 /// The key of a value short enough to remember.
+#[inline]
 fn key_of(class: usize, value: &[u8]) -> Option<Key> {
     if value.len() > MAX_VALUE_BYTES {
         return None;

@@ -27,6 +27,70 @@ use std::ops::Range;
 /// Most distinct start bytes looked for with a table (up to three take
 /// `memchr`); more would stop too often to beat the scan.
 const MAX_TABLE_BYTES: u32 = 8;
+/// How often, per thousand bytes of ordinary text, a set of start bytes
+/// may turn up at most: an anchored search costs about as much as
+/// scanning fifteen bytes, so bytes much more common than one in twenty
+/// (a space, most lowercase letters) leave the scan cheaper.
+const MAX_DENSITY: u32 = 20;
+
+/// Roughly how many of a thousand bytes of English prose are this byte
+/// (a letter's count stands for both its cases).
+const DENSITY: [u8; 256] = {
+    let mut table = [2u8; 256];
+    let letters: [(u8, u8); 26] = [
+        (b'e', 100),
+        (b't', 73),
+        (b'a', 65),
+        (b'o', 60),
+        (b'i', 56),
+        (b'n', 54),
+        (b's', 50),
+        (b'h', 49),
+        (b'r', 48),
+        (b'd', 34),
+        (b'l', 32),
+        (b'c', 22),
+        (b'u', 22),
+        (b'm', 19),
+        (b'w', 19),
+        (b'f', 18),
+        (b'g', 16),
+        (b'y', 16),
+        (b'p', 15),
+        (b'b', 12),
+        (b'v', 8),
+        (b'k', 6),
+        (b'j', 1),
+        (b'x', 1),
+        (b'q', 1),
+        (b'z', 1),
+    ];
+    let mut i = 0;
+    while i < letters.len() {
+        let (letter, count) = letters[i];
+        table[letter as usize] = count;
+        table[letter.to_ascii_uppercase() as usize] = count;
+        i += 1;
+    }
+    let mut d = b'0';
+    while d <= b'9' {
+        table[d as usize] = 5;
+        d += 1;
+    }
+    table[b' ' as usize] = 160;
+    table[b'.' as usize] = 10;
+    table[b',' as usize] = 10;
+    table
+};
+
+/// How common the bytes of `set` are in prose, per thousand (a letter
+/// in both cases counted once).
+fn density(set: ByteSet) -> u32 {
+    set.iter()
+        .filter(|b| !b.is_ascii_uppercase() || !set.contains(b.to_ascii_lowercase()))
+        .map(|b| u32::from(DENSITY[usize::from(b)]))
+        .sum()
+}
 /// Anchored searches tried before the rest is searched in one go.
 const MAX_ANCHORED: usize = 16;
 
@@ -162,6 +226,9 @@ enum Finder {
 #[derive(Debug, Clone)]
 pub(crate) struct StartPositions {
     finder: Finder,
+    /// How far before a found byte the match starts (0, or 1 when the
+    /// bytes are those after a leading one-byte part).
+    offset: usize,
     at_start: bool,
 }
 
@@ -173,6 +240,47 @@ impl StartPositions {
         if starts.empty {
             return None;
         }
+        if starts.bytes.len() > MAX_TABLE_BYTES || density(starts.bytes) > MAX_DENSITY {
+            return Self::after_lead(hir);
+        }
+        Self::looking_for(starts, 0)
+    }
+
+    /// For a pattern that opens with a part one byte wide (or a `^`), such
+    /// as `(?:^|[^a-z0-9])javascript:`, when the bytes after that part are
+    /// few: a match starts one byte before one of them (or at offset 0).
+    fn after_lead(hir: &Hir) -> Option<StartPositions> {
+        let mut node = hir;
+        while let HirKind::Capture(cap) = node.kind() {
+            node = &cap.sub;
+        }
+        let HirKind::Concat(parts) = node.kind() else {
+            return None;
+        };
+        let (lead, rest) = parts.split_first()?;
+        let lead_starts = starts_of(lead);
+        if lead.properties().maximum_len() != Some(1) || lead_starts.empty {
+            return None;
+        }
+        let rest = Hir::concat(rest.to_vec());
+        let after = starts_of(&rest);
+        if after.empty
+            || after.at_start
+            || after.bytes.len() > MAX_TABLE_BYTES
+            || density(after.bytes) > MAX_DENSITY
+        {
+            return None;
+        }
+        Self::looking_for(
+            Starts {
+                at_start: lead_starts.at_start,
+                ..after
+            },
+            1,
+        )
+    }
+
+    fn looking_for(starts: Starts, offset: usize) -> Option<StartPositions> {
         let bytes: Vec<u8> = starts.bytes.iter().collect();
         let finder = match bytes.as_slice() {
             [] => Finder::None,
@@ -192,12 +300,15 @@ impl StartPositions {
         };
         Some(StartPositions {
             finder,
+            offset,
             at_start: starts.at_start,
         })
     }
 
-    /// The first position at or after `from` that holds a start byte.
+    /// The first position at or after `from` a match can start at: where a
+    /// start byte is, `offset` bytes before it.
     fn next(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let from = from + self.offset;
         let rest = haystack.get(from..)?;
         let found = match &self.finder {
             Finder::One(a) => memchr::memchr(*a, rest),
@@ -206,7 +317,7 @@ impl StartPositions {
             Finder::Table(table) => rest.iter().position(|&b| table[usize::from(b)]),
             Finder::None => None,
         };
-        found.map(|at| from + at)
+        found.map(|at| from + at - self.offset)
     }
 
     /// `regex`'s leftmost match in `haystack`, as `regex.find` would give
@@ -270,10 +381,23 @@ mod tests {
         let s = starts(r"^\s?(?:whoami|id)");
         assert!(s.at_start);
         assert!(starts(r"x*").empty);
-        assert!(StartPositions::of(
-            &crate::matcher::parse_hir(r"[^a-z]x", true).unwrap_or_else(|e| panic!("{e}"))
-        )
-        .is_none());
+        let positions = |pattern: &str| {
+            StartPositions::of(
+                &crate::matcher::parse_hir(pattern, true).unwrap_or_else(|e| panic!("{e}")),
+            )
+        };
+        assert!(positions(r"[^a-z][^0-9]x").is_none());
+        let lead = positions(r"(?:^|[^a-z0-9])(?:ja|vb)script:");
+        assert!(lead.is_some_and(|p| p.offset == 1 && p.at_start));
+        assert!(positions(r"[^a-z]x").is_some_and(|p| p.offset == 1 && !p.at_start));
+        assert!(positions(r"[^a-z]\w").is_none());
+        assert!(
+            positions(r"(?:^|\s)(?:eat|tea)\b").is_none(),
+            "spaces are everywhere"
+        );
+        assert!(positions(r"(?:^|\s)javascript:").is_some_and(|p| p.offset == 1));
+        assert!(positions(r"\b(?:from|into)\s").is_none(), "so are f, i");
+        assert!(positions(r"\bfor\s").is_some());
     }
 
     /// The positions search gives `find`'s answer on every example and
