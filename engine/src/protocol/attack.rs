@@ -472,11 +472,12 @@ fn meta_http_equiv(v: &[u8]) -> bool {
 /// component: `x)(uid=*)`, `x)(|(a=b)`, `*)!(sn=*`, `x)&(cn=y`.
 fn ldap_breakout(v: &[u8]) -> bool {
     let mut depth = 0usize;
-    for (i, &b) in v.iter().enumerate() {
-        match b {
-            b'(' => depth += 1,
-            b')' if depth > 0 => depth -= 1,
-            b')' if filter_follows(v.get(i + 1..).unwrap_or_default()) => return true,
+    // Only parentheses matter: jump from one to the next.
+    for i in memchr::memchr2_iter(b'(', b')', v) {
+        match v.get(i) {
+            Some(b'(') => depth += 1,
+            Some(b')') if depth > 0 => depth -= 1,
+            Some(b')') if filter_follows(v.get(i + 1..).unwrap_or_default()) => return true,
             _ => {}
         }
     }
