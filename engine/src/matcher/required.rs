@@ -104,7 +104,7 @@ fn requirements(hir: &Hir) -> Vec<ByteSet> {
 /// The bytes a class can match. A Unicode class (not produced with Unicode
 /// off, but handled) stands for every byte its characters encode to: their
 /// ASCII members, and every non-ASCII byte for the rest.
-fn class_bytes(class: &Class) -> ByteSet {
+pub(crate) fn class_bytes(class: &Class) -> ByteSet {
     let mut set = ByteSet::default();
     match class {
         Class::Bytes(bytes) => {

@@ -19,9 +19,10 @@
 //! The walk is conservative: a node it cannot bound leaves the pattern
 //! without start bytes, and its regex scans as before.
 
+use super::required::class_bytes;
 use crate::transform::summary::ByteSet;
 use regex_automata::{meta, Anchored, Input};
-use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use std::ops::Range;
 
 /// Most distinct start bytes looked for with a table (up to three take
@@ -179,35 +180,6 @@ fn starts_of(hir: &Hir) -> Starts {
             all
         }
     }
-}
-
-/// The bytes a class can match (every non-ASCII byte for a Unicode class
-/// reaching past ASCII, which the matcher's dialect does not produce).
-fn class_bytes(class: &Class) -> ByteSet {
-    let mut set = ByteSet::default();
-    match class {
-        Class::Bytes(bytes) => {
-            for range in bytes.iter() {
-                for b in range.start()..=range.end() {
-                    set.insert(b);
-                }
-            }
-        }
-        Class::Unicode(chars) => {
-            for range in chars.iter() {
-                let (start, end) = (u32::from(range.start()), u32::from(range.end()));
-                for c in start..=end.min(0x7F) {
-                    set.insert(c as u8);
-                }
-                if end > 0x7F {
-                    for b in 0x80..=0xFFu8 {
-                        set.insert(b);
-                    }
-                }
-            }
-        }
-    }
-    set
 }
 
 /// How to find the positions a match can start at.
