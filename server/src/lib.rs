@@ -1,6 +1,7 @@
 //! The `palisade` binary's library: command implementations and the I/O around
 //! the engine. `main.rs` only parses arguments and maps results to exit codes.
 
+pub mod addr_text;
 pub mod authz;
 pub mod check;
 pub mod dos_cmd;

@@ -77,7 +77,10 @@ impl RequestIds {
 
     fn next(&self) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("{:016x}{:08x}", self.prefix, n & 0xffff_ffff)
+        let mut id = String::with_capacity(24);
+        crate::addr_text::push_hex(&mut id, self.prefix, 16);
+        crate::addr_text::push_hex(&mut id, n & 0xffff_ffff, 8);
+        id
     }
 }
 

@@ -265,8 +265,8 @@ impl AuditLog {
         let record = Record {
             time: now_rfc3339(),
             request_id: entry.request_id,
-            client: entry.client.map(|c| c.to_string()),
-            peer: entry.head.peer.map(|p| p.to_string()),
+            client: entry.client.map(crate::addr_text::ip_text),
+            peer: entry.head.peer.map(crate::addr_text::socket_text),
             method: &entry.head.method,
             host: shown(entry.head.host().unwrap_or_default(), 256),
             path: shown(entry.head.path(), PATH_BYTES),

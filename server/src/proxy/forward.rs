@@ -10,6 +10,7 @@
 //! Toward the client: hop-by-hop headers of the upstream response are removed
 //! and the request id is added.
 
+use crate::addr_text;
 use crate::proxy::config::HostHeader;
 use crate::proxy::head::REQUEST_ID;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -67,10 +68,16 @@ pub struct ClientFacts<'a> {
     pub request_id: &'a str,
 }
 
-fn forwarded_node(ip: IpAddr) -> String {
+/// Appends the `for=` node of `ip` to a `Forwarded` element (RFC 7239
+/// §6: an IPv6 address is bracketed and quoted).
+fn push_forwarded_node(out: &mut String, ip: IpAddr) {
     match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("\"[{v6}]\""),
+        IpAddr::V4(v4) => addr_text::push_ipv4(out, v4),
+        IpAddr::V6(_) => {
+            out.push_str("\"[");
+            addr_text::push_ip(out, ip);
+            out.push_str("]\"");
+        }
     }
 }
 
@@ -115,7 +122,13 @@ pub fn request_headers(
         }
     }
     let keep = facts.trusted_peer;
-    append_or_set(headers, X_FORWARDED_FOR, facts.peer.to_string(), keep, ", ");
+    append_or_set(
+        headers,
+        X_FORWARDED_FOR,
+        addr_text::ip_text(facts.peer),
+        keep,
+        ", ",
+    );
     if !keep || !headers.contains_key(&X_FORWARDED_PROTO) {
         headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
     }
@@ -124,12 +137,18 @@ pub fn request_headers(
             headers.insert(X_FORWARDED_HOST, h.clone());
         }
     }
-    let mut forwarded = format!("for={};proto={proto}", forwarded_node(facts.peer));
+    let mut forwarded = String::with_capacity(64);
+    forwarded.push_str("for=");
+    push_forwarded_node(&mut forwarded, facts.peer);
+    forwarded.push_str(";proto=");
+    forwarded.push_str(proto);
     if let Some(h) = host_value.as_ref().and_then(|h| h.to_str().ok()) {
         if h.bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         {
-            forwarded.push_str(&format!(";host=\"{h}\""));
+            forwarded.push_str(";host=\"");
+            forwarded.push_str(h);
+            forwarded.push('"');
         }
     }
     append_or_set(headers, header::FORWARDED, forwarded, keep, ", ");

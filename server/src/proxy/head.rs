@@ -118,7 +118,10 @@ impl RequestIds {
             }
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("{:016x}{:016x}", self.prefix, n)
+        let mut id = String::with_capacity(32);
+        crate::addr_text::push_hex(&mut id, self.prefix, 16);
+        crate::addr_text::push_hex(&mut id, n, 16);
+        id
     }
 }
 
