@@ -18,7 +18,7 @@
 //!   bytes and reported [`BodyIssue::ValueTruncated`] just before it is emitted.
 //! - Memory: one key or value (`max_value_bytes`), one path, one frame per open container.
 
-use super::bounded::{describe, is_ws, push_bounded, push_path};
+use super::bounded::{describe, is_ws, push_bounded, push_path, MAX_PATH_BYTES};
 use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
 use crate::target::TargetSource;
 
@@ -202,8 +202,11 @@ impl JsonParser {
         if let Some(open) = segment.get_mut(at) {
             *open = b'[';
         }
-        let text = std::str::from_utf8(segment.get(at..).unwrap_or_default()).unwrap_or_default();
-        push_path(&mut self.path, text);
+        // ASCII: cut anywhere to stay under the path limit.
+        let room = MAX_PATH_BYTES.saturating_sub(self.path.len());
+        for &b in segment.get(at..).unwrap_or_default().iter().take(room) {
+            self.path.push(char::from(b));
+        }
     }
 
     fn open(&mut self, sink: &mut dyn ValueSink, index: Option<u64>) {
@@ -238,32 +241,45 @@ impl JsonParser {
 
     /// Reports the key or value in `buf` and resets it.
     fn emit(&mut self, sink: &mut dyn ValueSink) {
+        let buf = std::mem::take(&mut self.buf);
+        let over = std::mem::replace(&mut self.over, false);
+        self.report(sink, &buf, over);
+        self.buf = buf;
+        self.buf.clear();
+    }
+
+    /// Reports `text`, the key or value just read (`over`: cut to the
+    /// limit), under its path.
+    fn report(&mut self, sink: &mut dyn ValueSink, text: &[u8], over: bool) {
         let source = if self.str_is_key {
             let base_len = self.frames.last().map_or(0, |f| f.base_len);
             self.path.truncate(base_len);
             if base_len > 0 {
                 push_path(&mut self.path, ".");
             }
-            match std::str::from_utf8(&self.buf) {
+            match std::str::from_utf8(text) {
                 Ok(key) => push_path(&mut self.path, key),
-                Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(&self.buf)),
+                Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(text)),
             }
             TargetSource::JsonKey
         } else {
             TargetSource::JsonValue
         };
-        if self.over {
+        if over {
             sink.issue(BodyIssue::ValueTruncated {
                 name: self.path.clone(),
             });
         }
-        sink.value(source, &self.path, &self.buf);
-        self.buf.clear();
-        self.over = false;
+        sink.value(source, &self.path, text);
     }
 
     fn end_string(&mut self, sink: &mut dyn ValueSink) {
         self.emit(sink);
+        self.after_string();
+    }
+
+    /// The state after a string's closing quote.
+    fn after_string(&mut self) {
         if self.str_is_key {
             self.state = State::Colon;
         } else {
@@ -489,15 +505,47 @@ impl BodyParser for JsonParser {
             match self.state {
                 State::Dead => return,
                 State::Str => {
-                    // Fast path: copy the plain run of a string in one go.
+                    // Fast path: the plain run of a string in one go.
                     let run = rest
                         .iter()
                         .position(|&b| STRING_STOPS[usize::from(b)])
                         .unwrap_or(rest.len());
+                    let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                    if tail.first() == Some(&b'"') && self.buf.is_empty() && !self.over {
+                        // The whole string, without escapes, is in this
+                        // chunk: reported from it, not copied.
+                        let max = self.limits.max_value_bytes;
+                        let text = plain.get(..max).unwrap_or(plain);
+                        self.report(sink, text, plain.len() > max);
+                        self.after_string();
+                        self.offset += run as u64 + 1;
+                        rest = tail.get(1..).unwrap_or_default();
+                        continue;
+                    }
                     if run > 0 {
-                        let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
                         self.push(plain);
-                        self.offset += plain.len() as u64;
+                        self.offset += run as u64;
+                        rest = tail;
+                        continue;
+                    }
+                }
+                State::Number(mut num) => {
+                    // Fast path: the digits (and sign, point, exponent) in one go.
+                    let mut run = 0;
+                    for &b in rest {
+                        match num.next(b) {
+                            Some(next) => {
+                                num = next;
+                                run += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                    if run > 0 {
+                        let (digits, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                        self.push(digits);
+                        self.state = State::Number(num);
+                        self.offset += run as u64;
                         rest = tail;
                         continue;
                     }
