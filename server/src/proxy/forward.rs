@@ -22,8 +22,9 @@ const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host")
 const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
+const HOP_BY_HOP_COUNT: usize = 9;
 /// Headers that never cross the proxy.
-const HOP_BY_HOP: [HeaderName; 9] = [
+const HOP_BY_HOP: [HeaderName; HOP_BY_HOP_COUNT] = [
     header::CONNECTION,
     KEEP_ALIVE,
     PROXY_CONNECTION,
@@ -37,23 +38,38 @@ const HOP_BY_HOP: [HeaderName; 9] = [
 
 /// Removes hop-by-hop headers, including those the `Connection` header names.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    // One pass over the names first: most messages carry none of these, and
-    // nine removals cost nine hash lookups each time.
-    if !headers.keys().any(|k| HOP_BY_HOP.contains(k)) {
+    // One pass over the names first, noting which are present: most
+    // messages carry none or one (`Connection: keep-alive`), and a removal
+    // is a hash lookup.
+    let mut present = [false; HOP_BY_HOP_COUNT];
+    for name in headers.keys() {
+        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
+            if let Some(slot) = present.get_mut(i) {
+                *slot = true;
+            }
+        }
+    }
+    if !present.contains(&true) {
         return;
     }
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
+    // `Connection` is first in the list.
+    if present.first() == Some(&true) {
+        let named: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+            .filter(|name| !HOP_BY_HOP.contains(name))
+            .collect();
+        for name in named {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
-        headers.remove(name);
+    for (name, present) in HOP_BY_HOP.into_iter().zip(present) {
+        if present {
+            headers.remove(name);
+        }
     }
 }
 
@@ -240,6 +256,38 @@ mod tests {
         );
         assert_eq!(h[header::HOST], "app.example");
         assert_eq!(h[REQUEST_ID], "rid");
+    }
+
+    #[test]
+    fn every_hop_by_hop_header_goes_and_end_to_end_ones_stay() {
+        for hop in HOP_BY_HOP {
+            let mut h = HeaderMap::new();
+            h.append(hop.clone(), HeaderValue::from_static("a"));
+            h.append(hop.clone(), HeaderValue::from_static("b"));
+            h.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+            h.insert("x-trace", HeaderValue::from_static("t"));
+            strip_hop_by_hop(&mut h);
+            assert!(h.get(&hop).is_none(), "{hop} kept");
+            assert_eq!(h.len(), 2, "{hop}: {h:?}");
+        }
+        // Named in `Connection` (any case, several values), with and
+        // without a listed hop-by-hop header beside it.
+        let mut h = HeaderMap::new();
+        h.append(
+            header::CONNECTION,
+            HeaderValue::from_static("X-One , keep-alive"),
+        );
+        h.append(header::CONNECTION, HeaderValue::from_static("x-two"));
+        for name in ["x-one", "x-two", "x-three"] {
+            h.insert(name, HeaderValue::from_static("1"));
+        }
+        strip_hop_by_hop(&mut h);
+        assert!(h.get("x-one").is_none() && h.get("x-two").is_none());
+        assert_eq!(h.len(), 1, "{h:?}");
+        let mut untouched = HeaderMap::new();
+        untouched.insert("x-one", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut untouched);
+        assert_eq!(untouched.len(), 1);
     }
 
     #[test]

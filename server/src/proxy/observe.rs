@@ -7,6 +7,7 @@
 //! sent, and the latencies. Observers run on the request path: they must be
 //! quick and must not block.
 
+use crate::runtime::telemetry;
 use palisade_engine::Verdict;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -67,9 +68,11 @@ pub fn record(exchange: &Exchange<'_>) {
     } else {
         "proxy"
     };
-    metrics::counter!(RESPONSES, "class" => class(exchange.status), "source" => source)
-        .increment(1);
-    metrics::histogram!(REQUEST_SECONDS).record(exchange.latency.as_secs_f64());
+    telemetry::count(
+        RESPONSES,
+        &[("class", class(exchange.status)), ("source", source)],
+    );
+    telemetry::record_seconds(REQUEST_SECONDS, exchange.latency);
 }
 
 pub fn refusal(kind: &'static str, fault: &'static str) {

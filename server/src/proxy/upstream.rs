@@ -198,7 +198,7 @@ impl Upstreams {
             let latency = started.elapsed();
             let err = match outcome {
                 Ok(Ok(response)) => {
-                    metrics::histogram!(telemetry::UPSTREAM_SECONDS).record(latency.as_secs_f64());
+                    telemetry::record_seconds(telemetry::UPSTREAM_SECONDS, latency);
                     return Ok(Answer { response, latency });
                 }
                 Ok(Err(e)) => classify(&e),
