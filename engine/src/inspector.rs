@@ -17,7 +17,7 @@ use crate::custom_rule::{CustomRule, Facts};
 use crate::matcher::{CompiledRules, PlainOutcome, PlainScreen, RuleIndex, Scratch};
 use crate::policy::{LimitAction, Limits, Policy, ProtocolSettings};
 use crate::protocol::{self, ProtocolCheck};
-use crate::quiet_memo::QuietMemo;
+use crate::quiet_memo::{Lookup, QuietMemo};
 use crate::request::{cookie_pairs, RequestHead};
 use crate::rule::Paranoia;
 use crate::target::{Target, TargetLabel, TargetSource};
@@ -801,15 +801,19 @@ impl ValueSink for State {
                 // JSON keys repeat in every element of an array; form names
                 // mostly do not (`rows[12][sku]`), so only JSON is memoised.
                 let class = source.class();
-                let memo = matches!(source, TargetSource::JsonKey | TargetSource::JsonValue);
-                if memo && self.quiet_memo.contains(class.index(), value) {
+                let memo = if matches!(source, TargetSource::JsonKey | TargetSource::JsonValue) {
+                    self.quiet_memo.look_up(class.index(), value)
+                } else {
+                    Lookup::Unkept
+                };
+                if memo == Lookup::Found {
                     PlainOutcome::Quiet
                 } else {
                     let outcome = self
                         .rules
                         .plain_outcome(class, screen, value, &mut self.scratch);
-                    if outcome == PlainOutcome::Quiet && memo {
-                        self.quiet_memo.insert(class.index(), value);
+                    if outcome == PlainOutcome::Quiet {
+                        self.quiet_memo.remember(memo);
                     }
                     outcome
                 }

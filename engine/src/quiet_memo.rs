@@ -28,22 +28,38 @@ pub(crate) struct QuietMemo {
     slots: Vec<Option<Key>>,
 }
 
+/// Where a value stands in the memo: found, or the key it would be
+/// remembered under (built once for both the look-up and the insert), or
+/// too long to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    Found,
+    Missing(Key),
+    Unkept,
+}
+
 impl QuietMemo {
-    /// Whether `value` of `class` (a class index) was remembered.
+    /// Looks `value` of `class` (a class index) up.
     #[inline]
-    pub(crate) fn contains(&self, class: usize, value: &[u8]) -> bool {
+    pub(crate) fn look_up(&self, class: usize, value: &[u8]) -> Lookup {
         let Some(key) = key_of(class, value) else {
-            return false;
+            return Lookup::Unkept;
         };
-        self.slots
+        if self
+            .slots
             .get(slot_of(&key))
             .is_some_and(|slot| *slot == Some(key))
+        {
+            Lookup::Found
+        } else {
+            Lookup::Missing(key)
+        }
     }
 
-    /// Remembers that the screen passed over `value` of `class`.
+    /// Remembers that the screen passed over the value `lookup` missed.
     #[inline]
-    pub(crate) fn insert(&mut self, class: usize, value: &[u8]) {
-        let Some(key) = key_of(class, value) else {
+    pub(crate) fn remember(&mut self, lookup: Lookup) {
+        let Lookup::Missing(key) = lookup else {
             return;
         };
         if self.slots.is_empty() {
@@ -52,6 +68,19 @@ impl QuietMemo {
         if let Some(slot) = self.slots.get_mut(slot_of(&key)) {
             *slot = Some(key);
         }
+    }
+
+    /// Whether `value` of `class` was remembered.
+    #[cfg(test)]
+    fn contains(&self, class: usize, value: &[u8]) -> bool {
+        self.look_up(class, value) == Lookup::Found
+    }
+
+    /// Remembers `value` of `class`.
+    #[cfg(test)]
+    fn insert(&mut self, class: usize, value: &[u8]) {
+        let lookup = self.look_up(class, value);
+        self.remember(lookup);
     }
 }
 

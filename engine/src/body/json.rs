@@ -254,8 +254,8 @@ impl JsonParser {
         let source = if self.str_is_key {
             let base_len = self.frames.last().map_or(0, |f| f.base_len);
             self.path.truncate(base_len);
-            if base_len > 0 {
-                push_path(&mut self.path, ".");
+            if base_len > 0 && self.path.len() < MAX_PATH_BYTES {
+                self.path.push('.');
             }
             match std::str::from_utf8(text) {
                 Ok(key) => push_path(&mut self.path, key),
