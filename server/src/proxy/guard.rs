@@ -238,34 +238,40 @@ impl Tracker {
                 || (self.head.get(n.wrapping_sub(2)) == Some(&b'\r')
                     && self.head.get(n.wrapping_sub(3)) == Some(&b'\n'));
             if ended {
-                if self.head.starts_with(b"PRI * HTTP/2.0") {
-                    state.stop();
-                    self.phase = Phase::Pass;
-                    return &[];
-                }
-                let (flag, framing) = analyse(&self.head);
-                self.head.clear();
-                if !state.push(flag) {
-                    self.phase = Phase::Pass;
-                    return &[];
-                }
-                self.phase = match framing {
-                    Framing::None => Phase::Head,
-                    Framing::Length(n) => Phase::Body(n),
-                    Framing::Chunked => Phase::Chunked(Chunk::Size {
-                        value: 0,
-                        digits: 0,
-                        ext: false,
-                    }),
-                    Framing::Pass => Phase::Pass,
-                };
-                return rest;
+                return if self.head_ended(state) { rest } else { &[] };
             }
             if n > self.max_head {
                 self.phase = Phase::Pass;
                 return &[];
             }
         }
+    }
+
+    /// A whole head is in `head`: queues its entry and moves on to its
+    /// body. `false` when the guard switched to pass-through instead.
+    fn head_ended(&mut self, state: &GuardState) -> bool {
+        if self.head.starts_with(b"PRI * HTTP/2.0") {
+            state.stop();
+            self.phase = Phase::Pass;
+            return false;
+        }
+        let (flag, framing) = analyse(&self.head);
+        self.head.clear();
+        if !state.push(flag) {
+            self.phase = Phase::Pass;
+            return false;
+        }
+        self.phase = match framing {
+            Framing::None => Phase::Head,
+            Framing::Length(n) => Phase::Body(n),
+            Framing::Chunked => Phase::Chunked(Chunk::Size {
+                value: 0,
+                digits: 0,
+                ext: false,
+            }),
+            Framing::Pass => Phase::Pass,
+        };
+        true
     }
 
     fn feed_chunked<'d>(&mut self, state: Chunk, data: &'d [u8]) -> &'d [u8] {
@@ -416,8 +422,9 @@ mod tests {
         out
     }
 
-    /// The head phase byte by byte, as the guard first followed it: the
-    /// reference [`Tracker::feed_head`] must agree with.
+    /// The head phase byte by byte, as the guard first followed it (what to
+    /// do with a whole head is shared): the reference [`Tracker::feed_head`]
+    /// must agree with.
     fn feed_head_bytewise<'d>(t: &mut Tracker, data: &'d [u8], state: &GuardState) -> &'d [u8] {
         for (i, &b) in data.iter().enumerate() {
             if t.head.is_empty() && (b == b'\r' || b == b'\n') {
@@ -430,28 +437,11 @@ mod tests {
                     || (t.head.get(n.wrapping_sub(2)) == Some(&b'\r')
                         && t.head.get(n.wrapping_sub(3)) == Some(&b'\n')));
             if ended {
-                if t.head.starts_with(b"PRI * HTTP/2.0") {
-                    state.stop();
-                    t.phase = Phase::Pass;
-                    return &[];
-                }
-                let (flag, framing) = analyse(&t.head);
-                t.head.clear();
-                if !state.push(flag) {
-                    t.phase = Phase::Pass;
-                    return &[];
-                }
-                t.phase = match framing {
-                    Framing::None => Phase::Head,
-                    Framing::Length(n) => Phase::Body(n),
-                    Framing::Chunked => Phase::Chunked(Chunk::Size {
-                        value: 0,
-                        digits: 0,
-                        ext: false,
-                    }),
-                    Framing::Pass => Phase::Pass,
+                return if t.head_ended(state) {
+                    data.get(i + 1..).unwrap_or_default()
+                } else {
+                    &[]
                 };
-                return data.get(i + 1..).unwrap_or_default();
             }
             if n > t.max_head {
                 t.phase = Phase::Pass;
