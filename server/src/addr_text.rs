@@ -12,12 +12,31 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Appends the dotted-quad text of `ip` (what `Ipv4Addr`'s `Display` writes).
 pub fn push_ipv4(out: &mut String, ip: Ipv4Addr) {
+    // Written into a stack buffer, then appended at once (a `String::push`
+    // a character cost about 20 instructions).
+    let mut text = [0u8; 15];
+    let mut len = 0;
     for (i, octet) in ip.octets().into_iter().enumerate() {
         if i > 0 {
-            out.push('.');
+            put(&mut text, &mut len, b'.');
         }
-        push_decimal(out, u16::from(octet));
+        if octet >= 100 {
+            put(&mut text, &mut len, b'0' + octet / 100);
+        }
+        if octet >= 10 {
+            put(&mut text, &mut len, b'0' + octet / 10 % 10);
+        }
+        put(&mut text, &mut len, b'0' + octet % 10);
     }
+    out.push_str(std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default());
+}
+
+/// Writes `byte` at `len` in `text` and counts it.
+fn put(text: &mut [u8], len: &mut usize, byte: u8) {
+    if let Some(slot) = text.get_mut(*len) {
+        *slot = byte;
+    }
+    *len += 1;
 }
 
 /// Appends the text of `ip` (what its `Display` writes).
