@@ -76,7 +76,7 @@ pub fn record(exchange: &Exchange<'_>) {
 }
 
 pub fn refusal(kind: &'static str, fault: &'static str) {
-    metrics::counter!(REFUSALS, "kind" => kind, "fault" => fault).increment(1);
+    telemetry::count(REFUSALS, &[("kind", kind), ("fault", fault)]);
 }
 
 pub fn connection_opened() {

@@ -20,6 +20,7 @@ pub mod conn;
 pub mod gcra;
 pub mod resp;
 
+use crate::runtime::telemetry;
 use arc_swap::ArcSwapOption;
 use client::RedisLimiter;
 use palisade_engine::admission::rate_limit_charges;
@@ -125,12 +126,12 @@ impl SharedLimits {
         let started = Instant::now();
         match limiter.decide(&charges).await {
             Ok(decisions) => {
-                metrics::histogram!(SECONDS).record(started.elapsed().as_secs_f64());
+                telemetry::record_seconds(SECONDS, started.elapsed());
                 let limited = decisions
                     .iter()
                     .any(|(_, d)| matches!(d, Decision::Limited { .. }));
-                metrics::counter!(DECISIONS, "result" => if limited { "limited" } else { "allowed" })
-                    .increment(1);
+                let result = if limited { "limited" } else { "allowed" };
+                telemetry::count(DECISIONS, &[("result", result)]);
                 for (limit, decision) in decisions {
                     out.push(&limit, decision);
                 }
