@@ -85,43 +85,20 @@ pub fn cmdline(input: &[u8]) -> Cow<'_, [u8]> {
     let mut out = Vec::with_capacity(input.len());
     let mut pending_space = false;
     let mut rest = input;
-    while let Some((&byte, tail)) = rest.split_first() {
+    while let Some(&byte) = rest.first() {
         // A run of bytes that are only lowercased, copied at once.
         let run = rest
             .iter()
             .position(|&b| !ORDINARY[usize::from(b)])
             .unwrap_or(rest.len());
         if run > 0 {
-            if pending_space && byte != b'/' && byte != b'(' {
-                out.push(b' ');
-            }
-            pending_space = false;
+            space_before(&mut out, &mut pending_space, byte);
             let (copied, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
             out.extend(copied.iter().map(u8::to_ascii_lowercase));
             rest = after;
             continue;
         }
-        if let Some(len) = ifs_len(rest) {
-            pending_space = true;
-            rest = rest.get(len..).unwrap_or_default();
-            continue;
-        }
-        if let Some(len) = empty_expansion_len(rest) {
-            rest = rest.get(len..).unwrap_or_default();
-            continue;
-        }
-        rest = tail;
-        match byte {
-            b'\\' | b'"' | b'\'' | b'^' => {}
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b',' | b';' => pending_space = true,
-            _ => {
-                if pending_space && byte != b'/' && byte != b'(' {
-                    out.push(b' ');
-                }
-                pending_space = false;
-                out.push(byte.to_ascii_lowercase());
-            }
-        }
+        rest = step(rest, &mut out, &mut pending_space);
     }
     if pending_space {
         out.push(b' ');
@@ -129,38 +106,51 @@ pub fn cmdline(input: &[u8]) -> Cow<'_, [u8]> {
     owned_if_changed(input, out)
 }
 
+/// One step of [`cmdline`] at the start of `rest` (an `$IFS`, an empty
+/// expansion, or one byte); returns what follows it.
+fn step<'a>(rest: &'a [u8], out: &mut Vec<u8>, pending_space: &mut bool) -> &'a [u8] {
+    if let Some(len) = ifs_len(rest) {
+        *pending_space = true;
+        return rest.get(len..).unwrap_or_default();
+    }
+    if let Some(len) = empty_expansion_len(rest) {
+        return rest.get(len..).unwrap_or_default();
+    }
+    let Some((&byte, tail)) = rest.split_first() else {
+        return rest;
+    };
+    match byte {
+        b'\\' | b'"' | b'\'' | b'^' => {}
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b',' | b';' => *pending_space = true,
+        _ => {
+            space_before(out, pending_space, byte);
+            out.push(byte.to_ascii_lowercase());
+        }
+    }
+    tail
+}
+
+/// The one space a run of separators became, written before `byte` unless
+/// `byte` is `/` or `(` (`cat /etc`, `$ (id)` keep no space there).
+fn space_before(out: &mut Vec<u8>, pending_space: &mut bool, byte: u8) {
+    if *pending_space && byte != b'/' && byte != b'(' {
+        out.push(b' ');
+    }
+    *pending_space = false;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The byte-at-a-time form of [`cmdline`] (before runs of ordinary
-    /// bytes were copied at once), kept as the reference it must agree with.
+    /// [`cmdline`] without the copying of ordinary runs (every byte through
+    /// [`step`]), the reference the runs must agree with.
     fn one_byte_at_a_time(input: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(input.len());
         let mut pending_space = false;
         let mut rest = input;
-        while let Some((&byte, tail)) = rest.split_first() {
-            if let Some(len) = ifs_len(rest) {
-                pending_space = true;
-                rest = rest.get(len..).unwrap_or_default();
-                continue;
-            }
-            if let Some(len) = empty_expansion_len(rest) {
-                rest = rest.get(len..).unwrap_or_default();
-                continue;
-            }
-            rest = tail;
-            match byte {
-                b'\\' | b'"' | b'\'' | b'^' => {}
-                b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b',' | b';' => pending_space = true,
-                _ => {
-                    if pending_space && byte != b'/' && byte != b'(' {
-                        out.push(b' ');
-                    }
-                    pending_space = false;
-                    out.push(byte.to_ascii_lowercase());
-                }
-            }
+        while !rest.is_empty() {
+            rest = step(rest, &mut out, &mut pending_space);
         }
         if pending_space {
             out.push(b' ');
