@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 /// The value of one ASCII hex digit.
-pub(crate) fn hex_value(byte: u8) -> Option<u8> {
+pub(crate) const fn hex_value(byte: u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),
         b'a'..=b'f' => Some(byte - b'a' + 10),

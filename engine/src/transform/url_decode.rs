@@ -5,19 +5,11 @@
 //! the single byte (as IIS did), and the full-width ASCII forms (U+FF01..U+FF5E)
 //! fold to their ASCII twins, a classic evasion.
 
+use super::common::{hex_number, hex_value};
 use std::borrow::Cow;
 
 /// How many passes `url_decode_multi` makes at most.
 pub const MAX_PASSES: usize = 4;
-
-const fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
-}
 
 /// The bytes `%uXXXX` with code point `code` decodes to, and how many:
 /// one byte below 0x100 (as IIS did), the ASCII twin of a full-width form,
@@ -193,9 +185,7 @@ fn unicode_escape(rest: &[u8]) -> Option<(u32, &[u8])> {
     let [b'u' | b'U', digits @ ..] = rest else {
         return None;
     };
-    let code = digits.get(..4)?.iter().try_fold(0u32, |acc, &d| {
-        hex_value(d).map(|v| acc << 4 | u32::from(v))
-    })?;
+    let code = hex_number(digits.get(..4)?)?;
     Some((code, digits.get(4..)?))
 }
 
