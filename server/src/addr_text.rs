@@ -12,31 +12,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Appends the dotted-quad text of `ip` (what `Ipv4Addr`'s `Display` writes).
 pub fn push_ipv4(out: &mut String, ip: Ipv4Addr) {
-    // Written into a stack buffer, then appended at once (a `String::push`
-    // a character cost about 20 instructions).
     let mut text = [0u8; 15];
     let mut len = 0;
-    for (i, octet) in ip.octets().into_iter().enumerate() {
-        if i > 0 {
-            put(&mut text, &mut len, b'.');
-        }
-        if octet >= 100 {
-            put(&mut text, &mut len, b'0' + octet / 100);
-        }
-        if octet >= 10 {
-            put(&mut text, &mut len, b'0' + octet / 10 % 10);
-        }
-        put(&mut text, &mut len, b'0' + octet % 10);
-    }
-    out.push_str(std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default());
-}
-
-/// Writes `byte` at `len` in `text` and counts it.
-fn put(text: &mut [u8], len: &mut usize, byte: u8) {
-    if let Some(slot) = text.get_mut(*len) {
-        *slot = byte;
-    }
-    *len += 1;
+    put_ipv4(&mut text, &mut len, ip);
+    push_ascii(out, &text, len);
 }
 
 /// Appends the text of `ip` (what its `Display` writes).
@@ -60,34 +39,55 @@ pub fn ip_text(ip: IpAddr) -> String {
 pub fn socket_text(addr: SocketAddr) -> String {
     match addr {
         SocketAddr::V4(v4) => {
-            let mut out = String::with_capacity(21);
-            push_ipv4(&mut out, *v4.ip());
-            out.push(':');
-            push_decimal(&mut out, v4.port());
+            let mut text = [0u8; 21];
+            let mut len = 0;
+            put_ipv4(&mut text, &mut len, *v4.ip());
+            put(&mut text, &mut len, b':');
+            put_decimal(&mut text, &mut len, v4.port());
+            let mut out = String::with_capacity(len);
+            push_ascii(&mut out, &text, len);
             out
         }
         SocketAddr::V6(v6) => v6.to_string(),
     }
 }
 
-/// Appends `n` in decimal, without leading zeros.
-fn push_decimal(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        if let Some(slot) = digits.get_mut(at) {
-            *slot = b'0' + (rest % 10) as u8;
+// The text is built in a stack buffer and appended at once: a
+// `String::push` a character cost about 20 instructions.
+
+/// Writes the dotted quad of `ip` at `len`.
+fn put_ipv4(text: &mut [u8], len: &mut usize, ip: Ipv4Addr) {
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            put(text, len, b'.');
         }
-        rest /= 10;
-        if rest == 0 || at == 0 {
-            break;
-        }
+        put_decimal(text, len, u16::from(octet));
     }
-    for &d in digits.get(at..).unwrap_or_default() {
-        out.push(char::from(d));
+}
+
+/// Writes `n` in decimal, without leading zeros, at `len`.
+fn put_decimal(text: &mut [u8], len: &mut usize, n: u16) {
+    let mut place = 10_000;
+    while place > 1 && n < place {
+        place /= 10;
     }
+    while place > 0 {
+        put(text, len, b'0' + (n / place % 10) as u8);
+        place /= 10;
+    }
+}
+
+/// Writes `byte` at `len` in `text` and counts it.
+fn put(text: &mut [u8], len: &mut usize, byte: u8) {
+    if let Some(slot) = text.get_mut(*len) {
+        *slot = byte;
+    }
+    *len += 1;
+}
+
+/// Appends the first `len` bytes of `text` (ASCII written by `put`).
+fn push_ascii(out: &mut String, text: &[u8], len: usize) {
+    out.push_str(std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Appends the low `digits` hex digits of `n`, lowercase, zero padded
