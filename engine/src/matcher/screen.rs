@@ -185,7 +185,11 @@ impl Pieces {
 /// `pieces` in `haystack` (overlapping ones too, ignoring ASCII case), in
 /// the order of their ends. One automaton step per byte: the search loop is
 /// written out here rather than taken from the crate's iterators, whose
-/// per-match bookkeeping cost more than the walk itself.
+/// per-match bookkeeping cost more than the walk itself; and the matches
+/// are reported out of line, so that the walk between them keeps its state
+/// in registers (with the caller's closure inlined into the loop, the
+/// position and the state went to the stack at every byte: 18
+/// instructions a byte instead of 9).
 #[inline]
 pub(crate) fn each_piece<A: Automaton>(
     pieces: &A,
@@ -198,10 +202,21 @@ pub(crate) fn each_piece<A: Automaton>(
     for (i, &b) in haystack.iter().enumerate() {
         sid = pieces.next_state(Anchored::No, sid, b);
         if pieces.is_special(sid) && pieces.is_match(sid) {
-            for k in 0..pieces.match_len(sid) {
-                found(i + 1, pieces.match_pattern(sid, k).as_usize());
-            }
+            report_matches(pieces, sid, i + 1, &mut found);
         }
+    }
+}
+
+/// Calls `found(end, piece)` for each piece the match state `sid` holds.
+#[inline(never)]
+fn report_matches<A: Automaton>(
+    pieces: &A,
+    sid: aho_corasick::automaton::StateID,
+    end: usize,
+    found: &mut impl FnMut(usize, usize),
+) {
+    for k in 0..pieces.match_len(sid) {
+        found(end, pieces.match_pattern(sid, k).as_usize());
     }
 }
 
