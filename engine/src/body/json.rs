@@ -506,10 +506,7 @@ impl BodyParser for JsonParser {
                 State::Dead => return,
                 State::Str => {
                     // Fast path: the plain run of a string in one go.
-                    let run = rest
-                        .iter()
-                        .position(|&b| STRING_STOPS[usize::from(b)])
-                        .unwrap_or(rest.len());
+                    let run = super::stops::string_stop(rest).unwrap_or(rest.len());
                     let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
                     if tail.first() == Some(&b'"') && self.buf.is_empty() && !self.over {
                         // The whole string, without escapes, is in this
@@ -592,18 +589,6 @@ impl BodyParser for JsonParser {
         self.frames = Vec::new();
     }
 }
-
-/// Bytes that end a string's plain run: the closing quote, an escape, a
-/// control character (malformed).
-const STRING_STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize;
-        b += 1;
-    }
-    table
-};
 
 fn hex_value(byte: u8) -> Option<u8> {
     match byte {

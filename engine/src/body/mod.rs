@@ -16,6 +16,7 @@ mod bounded;
 pub mod json;
 pub mod multipart;
 pub mod raw;
+mod stops;
 pub mod urlencoded;
 pub mod xml;
 

@@ -1,0 +1,106 @@
+//! Finding where a plain run of body bytes ends, eight bytes at a time.
+//!
+//! A JSON string's content runs until a quote, a backslash or a control
+//! byte; looked for a byte at a time that is a load, a table lookup and two
+//! branches per byte. Here each eight-byte word is tested for all three at
+//! once with whole-word arithmetic (the "has a zero byte" and "has a byte
+//! less than" tests: a borrow can only mark bytes above a byte that really
+//! matched, so the lowest marked byte is always a real one).
+
+/// Eight copies of `b`, one in each byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+const ONES: u64 = splat(0x01);
+const HIGH_BITS: u64 = splat(0x80);
+
+/// Whether `b` ends a JSON string's plain run: the closing quote, an escape,
+/// or a control byte (malformed in a string).
+pub(crate) const fn is_string_stop(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The high bit of each byte of `word` equal to zero, and possibly of bytes
+/// above the lowest one that is.
+#[inline]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGH_BITS
+}
+
+/// The offset of the first byte of `bytes` that [`is_string_stop`].
+#[inline]
+pub(crate) fn string_stop(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        let control = word.wrapping_sub(splat(0x20)) & !word & HIGH_BITS;
+        let marked = control | zero_bytes(word ^ splat(b'"')) | zero_bytes(word ^ splat(b'\\'));
+        if marked != 0 {
+            return Some(at + (marked.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| is_string_stop(b))
+        .map(|i| at + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn byte_at_a_time(bytes: &[u8]) -> Option<usize> {
+        bytes.iter().position(|&b| is_string_stop(b))
+    }
+
+    /// Bytes on either side of every boundary the word tests draw.
+    const EDGES: [u8; 14] = [
+        0x00, 0x01, 0x1f, 0x20, 0x21, b'"', 0x23, b'[', b'\\', b']', 0x7f, 0x80, 0xa0, 0xff,
+    ];
+
+    #[test]
+    fn every_byte_in_every_place_of_a_word() {
+        for len in 0..=24 {
+            for place in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[place] = b;
+                    assert_eq!(
+                        string_stop(&bytes),
+                        byte_at_a_time(&bytes),
+                        "byte {b:#04x} at {place} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_of_edge_bytes_find_the_first() {
+        // A borrow from a matching byte must not hide or fake the first.
+        for len in 1..=17 {
+            for i in 0..len {
+                for j in i + 1..len {
+                    for &x in &EDGES {
+                        for &y in &EDGES {
+                            let mut bytes = vec![b'z'; len];
+                            bytes[i] = x;
+                            bytes[j] = y;
+                            assert_eq!(
+                                string_stop(&bytes),
+                                byte_at_a_time(&bytes),
+                                "{x:#04x} at {i}, {y:#04x} at {j}, length {len}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
