@@ -56,17 +56,62 @@ pub fn detect_prechecked(input: &[u8]) -> Option<Detection> {
 /// is not reported: it reads as SQL, but nothing in it escapes a value. This
 /// is the paranoia-1 detector; [`detect`] is the stricter one.
 pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
+    let bare_shut = bare_cannot_break_out(input);
+    // Without a quote the quoted contexts read the whole input as one
+    // string: nothing is left to look at (prose, mostly).
+    if bare_shut && memchr::memchr2(b'\'', b'"', input).is_none() {
+        return None;
+    }
     if !might_be_sql(input) {
         return None;
     }
-    detect_breakout_prechecked(input)
+    breakout_in_contexts(input, bare_shut)
 }
 
 /// [`detect_breakout`] for an input [`might_be_sql`] has already passed.
 pub fn detect_breakout_prechecked(input: &[u8]) -> Option<Detection> {
+    breakout_in_contexts(input, bare_cannot_break_out(input))
+}
+
+/// The first context's breakout detection; the bare context is passed over
+/// when `bare_shut` (see [`bare_cannot_break_out`]).
+fn breakout_in_contexts(input: &[u8], bare_shut: bool) -> Option<Detection> {
     CONTEXTS.into_iter().find_map(|start| {
+        if bare_shut && matches!(start, Start::Bare) {
+            return None;
+        }
         detect_in(input, start)
             .filter(|d| !matches!(start, Start::Bare) || bare_breakout(&d.fingerprint))
+    })
+}
+
+/// Whether the bare context can be known, without lexing the input, to
+/// give no detection [`bare_breakout`] keeps: its fingerprint would not
+/// open with a value or a parenthesis, and neither of the two rules that
+/// count wherever they stand can hold.
+///
+/// - `risky-call` needs a function (a word before `(`) or a system
+///   procedure's name, and every such name holds `_`
+///   (`keywords::tests::every_procedure_name_holds_an_underscore`);
+/// - `versioned` needs a `/*!` comment;
+/// - the fingerprint's first token is the first the lexer gives that is
+///   neither a comment nor a sign (the fold drops those when nothing is
+///   kept yet), and the fold turns no other class into a value or a
+///   parenthesis (only a number glued to a word changes, into a word).
+///
+/// Costs a byte search and one token, against lexing up to ten: most
+/// prose starts with a word and has no `(`, `/` or `_`.
+fn bare_cannot_break_out(input: &[u8]) -> bool {
+    if memchr::memchr3(b'(', b'/', b'_', input).is_some() {
+        return false;
+    }
+    let first = Lexer::new(input, Start::Bare)
+        .find(|token| token.class != token::Class::Comment && !fold::is_sign(token));
+    !first.is_some_and(|token| {
+        matches!(
+            token.class,
+            token::Class::Num | token::Class::Var | token::Class::LParen | token::Class::RParen
+        )
     })
 }
 
@@ -464,21 +509,105 @@ mod tests {
             " ",
             ",",
         ];
-        let mut state: u64 = 0x5eed;
-        for _ in 0..50_000 {
-            let mut v = String::new();
-            for _ in 0..6 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                v.push_str(words[(state % words.len() as u64) as usize]);
-                if state & 0x100 != 0 {
-                    v.push(' ');
-                }
-            }
-            inputs.push(v.into_bytes());
-        }
+        inputs.extend(mixes(&words, 0x5eed, 50_000));
         inputs
+    }
+
+    /// `count` strings of six of `words` each, some followed by a space.
+    fn mixes(words: &[&str], seed: u64, count: usize) -> Vec<Vec<u8>> {
+        let mut state = seed;
+        (0..count)
+            .map(|_| {
+                let mut v = String::new();
+                for _ in 0..6 {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    v.push_str(words[(state % words.len() as u64) as usize]);
+                    if state & 0x100 != 0 {
+                        v.push(' ');
+                    }
+                }
+                v.into_bytes()
+            })
+            .collect()
+    }
+
+    /// What [`detect_breakout`] answered before the bare context could be
+    /// passed over unlexed.
+    fn breakout_lexing_every_context(input: &[u8]) -> Option<Detection> {
+        if !might_be_sql(input) {
+            return None;
+        }
+        CONTEXTS.into_iter().find_map(|start| {
+            detect_in(input, start)
+                .filter(|d| !matches!(start, Start::Bare) || bare_breakout(&d.fingerprint))
+        })
+    }
+
+    #[test]
+    fn passing_over_the_bare_context_changes_no_breakout_detection() {
+        let mut inputs = pre_check_inputs();
+        // Prose-led mixes: words first, with what can still make the bare
+        // context count (calls, procedures, versioned comments, literal
+        // values such as `null`, variables, signs before numbers).
+        let words = [
+            "the",
+            "order",
+            "and",
+            "or",
+            "not",
+            "is",
+            "null",
+            "true",
+            "sleep",
+            "sleep(5)",
+            "xp_cmdshell",
+            "sp_password",
+            "/*!",
+            "*/",
+            "/*",
+            "--",
+            "@v",
+            "-",
+            "+",
+            "7",
+            "(",
+            ")",
+            "union",
+            "select",
+            "'",
+            "\"",
+            "=",
+            ",",
+            ".",
+            " ",
+        ];
+        inputs.extend(mixes(&words, 0xb4e, 50_000));
+        let mut shut = 0;
+        for input in &inputs {
+            shut += usize::from(bare_cannot_break_out(input));
+            assert_eq!(
+                detect_breakout(input),
+                breakout_lexing_every_context(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            if might_be_sql(input) {
+                assert_eq!(
+                    detect_breakout_prechecked(input),
+                    breakout_lexing_every_context(input),
+                    "prechecked: {:?}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+        // The shortcut is taken, and not for everything.
+        assert!(
+            shut > inputs.len() / 10 && shut < inputs.len(),
+            "{shut} of {}",
+            inputs.len()
+        );
     }
 
     #[test]

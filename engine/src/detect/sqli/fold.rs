@@ -112,7 +112,7 @@ fn fold_tokens(lexer: &mut Lexer<'_>) -> Fingerprint {
     fp
 }
 
-fn is_sign(token: &Token) -> bool {
+pub(super) fn is_sign(token: &Token) -> bool {
     matches!(token.detail, Detail::Op(b'-' | b'+' | b'~' | b'!')) && token.end == token.start + 1
 }
 

@@ -466,6 +466,21 @@ static TABLE: &[(&[u8], Entry)] = &[
 mod tests {
     use super::*;
 
+    /// `sqli::bare_cannot_break_out` counts on it: an input without `_`
+    /// names no system procedure.
+    #[test]
+    fn every_procedure_name_holds_an_underscore() {
+        let procedures: Vec<&[u8]> = TABLE
+            .iter()
+            .filter(|(_, entry)| entry.call == Call::Procedure)
+            .map(|&(name, _)| name)
+            .collect();
+        assert!(procedures.len() > 10, "{} procedures", procedures.len());
+        for name in procedures {
+            assert!(name.contains(&b'_'), "{}", String::from_utf8_lossy(name));
+        }
+    }
+
     #[test]
     fn table_is_sorted_unique_uppercase_and_bounded() {
         for pair in TABLE.windows(2) {
