@@ -57,15 +57,26 @@ pub fn detect_prechecked(input: &[u8]) -> Option<Detection> {
 /// is the paranoia-1 detector; [`detect`] is the stricter one.
 pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
     let bare_shut = bare_cannot_break_out(input);
-    // Without a quote the quoted contexts read the whole input as one
-    // string: nothing is left to look at (prose, mostly).
-    if bare_shut && memchr::memchr2(b'\'', b'"', input).is_none() {
+    if bare_shut && !has_quote(input) {
         return None;
     }
     if !might_be_sql(input) {
         return None;
     }
     breakout_in_contexts(input, bare_shut)
+}
+
+/// A cheap pre-check for [`detect_breakout`], before [`might_be_sql`]:
+/// `false` only for inputs it reports nothing on, because the bare context
+/// cannot count (see `bare_cannot_break_out`) and, without a quote, the
+/// quoted contexts read the whole input as one string (prose, mostly).
+pub fn breakout_possible(input: &[u8]) -> bool {
+    has_quote(input) || !bare_cannot_break_out(input)
+}
+
+/// Whether a quoted context has a quote to break out of.
+fn has_quote(input: &[u8]) -> bool {
+    memchr::memchr2(b'\'', b'"', input).is_some()
 }
 
 /// [`detect_breakout`] for an input [`might_be_sql`] has already passed.
@@ -587,9 +598,15 @@ mod tests {
         let mut shut = 0;
         for input in &inputs {
             shut += usize::from(bare_cannot_break_out(input));
+            let before = breakout_lexing_every_context(input);
+            assert!(
+                breakout_possible(input) || before.is_none(),
+                "not possible: {:?}",
+                String::from_utf8_lossy(input)
+            );
             assert_eq!(
                 detect_breakout(input),
-                breakout_lexing_every_context(input),
+                before,
                 "{:?}",
                 String::from_utf8_lossy(input)
             );

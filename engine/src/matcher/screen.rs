@@ -482,6 +482,8 @@ impl Screen {
                     bytes.intersects(&ByteSet::of(b":<="))
                         && crate::detect::xss::might_be_xss(value)
                 }
+                // The breakout detector's own cheap exclusion first.
+                Detector::Sqli if !crate::detect::sqli::breakout_possible(value) => false,
                 Detector::Sqli | Detector::SqliAny => {
                     *sqli_gate.get_or_insert_with(|| crate::detect::sqli::might_be_sql(value))
                 }
