@@ -28,7 +28,7 @@
 //! their own chain's output, as in the full scan. Soundness is tested
 //! against every chain of the default signatures.
 
-use crate::detect::Detector;
+use crate::detect::{sqli, Detector};
 use crate::rule::{Paranoia, RuleId};
 use crate::transform::summary::{ByteSet, Summary};
 use crate::transform::{Chain, Transform};
@@ -482,11 +482,17 @@ impl Screen {
                     bytes.intersects(&ByteSet::of(b":<="))
                         && crate::detect::xss::might_be_xss(value)
                 }
-                // The breakout detector's own cheap exclusion first.
-                Detector::Sqli if !crate::detect::sqli::breakout_possible(value) => false,
-                Detector::Sqli | Detector::SqliAny => {
-                    *sqli_gate.get_or_insert_with(|| crate::detect::sqli::might_be_sql(value))
+                // The breakout detector's own exclusion too, the cheaper
+                // of the two first.
+                Detector::Sqli if value.len() > sqli::LONG_INPUT => {
+                    sqli::breakout_possible(value)
+                        && *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
                 }
+                Detector::Sqli => {
+                    *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
+                        && sqli::breakout_possible(value)
+                }
+                Detector::SqliAny => *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value)),
             };
             if open {
                 candidates.push(entry.at);
