@@ -38,6 +38,7 @@ pub mod target;
 pub mod transform;
 pub mod vectors;
 pub mod verdict;
+mod word_bytes;
 
 pub use inspector::{Inspector, Progress, Transaction};
 pub use matcher::CompiledRules;

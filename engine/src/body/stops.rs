@@ -3,29 +3,14 @@
 //! A JSON string's content runs until a quote, a backslash or a control
 //! byte; looked for a byte at a time that is a load, a table lookup and two
 //! branches per byte. Here each eight-byte word is tested for all three at
-//! once with whole-word arithmetic (the "has a zero byte" and "has a byte
-//! less than" tests: a borrow can only mark bytes above a byte that really
-//! matched, so the lowest marked byte is always a real one).
+//! once (`crate::word_bytes`).
 
-/// Eight copies of `b`, one in each byte of a word.
-const fn splat(b: u8) -> u64 {
-    u64::from_le_bytes([b; 8])
-}
-
-const ONES: u64 = splat(0x01);
-const HIGH_BITS: u64 = splat(0x80);
+use crate::word_bytes::{bytes_below_from_first, bytes_equal_from_first, first_marked};
 
 /// Whether `b` ends a JSON string's plain run: the closing quote, an escape,
 /// or a control byte (malformed in a string).
 pub(crate) const fn is_string_stop(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// The high bit of each byte of `word` equal to zero, and possibly of bytes
-/// above the lowest one that is.
-#[inline]
-fn zero_bytes(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word & HIGH_BITS
 }
 
 /// The offset of the first byte of `bytes` that [`is_string_stop`].
@@ -37,10 +22,12 @@ pub(crate) fn string_stop(bytes: &[u8]) -> Option<usize> {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(chunk);
         let word = u64::from_le_bytes(eight);
-        let control = word.wrapping_sub(splat(0x20)) & !word & HIGH_BITS;
-        let marked = control | zero_bytes(word ^ splat(b'"')) | zero_bytes(word ^ splat(b'\\'));
-        if marked != 0 {
-            return Some(at + (marked.trailing_zeros() / 8) as usize);
+        // Each test is exact up to its first mark, so the lowest of all is.
+        let marked = bytes_below_from_first(word, 0x20)
+            | bytes_equal_from_first(word, b'"')
+            | bytes_equal_from_first(word, b'\\');
+        if let Some(first) = first_marked(marked) {
+            return Some(at + first);
         }
         at += 8;
     }

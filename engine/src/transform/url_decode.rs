@@ -6,6 +6,7 @@
 //! fold to their ASCII twins, a classic evasion.
 
 use super::common::{hex_number, hex_value};
+use crate::word_bytes::bytes_equal;
 use std::borrow::Cow;
 
 /// How many passes `url_decode_multi` makes at most.
@@ -187,14 +188,6 @@ fn unicode_escape(rest: &[u8]) -> Option<(u32, &[u8])> {
     };
     let code = hex_number(digits.get(..4)?)?;
     Some((code, digits.get(4..)?))
-}
-
-/// The high bit of each byte of `word` equal to `byte`, no others (no
-/// carries between bytes: the low seven bits are added apart).
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let diff = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
-    !(((diff & LOW7) + LOW7) | diff) & !LOW7
 }
 
 /// After a `%`: pushes the decoding of the escape that `rest` opens and

@@ -1,0 +1,94 @@
+//! Tests on the eight bytes of a `u64` at once, for loops that look for a
+//! few byte values in long runs (a JSON string's end, a `%` escape): each
+//! answer has the high bit of every byte that passes, and of no other
+//! (the low seven bits are added apart, so no carry crosses a byte). The
+//! `*_from_first` forms are two operations shorter and exact only up to
+//! the first byte that passes (a borrow may mark bytes above it): enough
+//! to find the first, also of several tests or-ed together.
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = !LOW7;
+
+/// Eight copies of `b`, one in each byte of a word.
+pub(crate) const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// The high bit of each byte of `word` equal to `byte`.
+#[inline]
+pub(crate) fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let diff = word ^ splat(byte);
+    !(((diff & LOW7) + LOW7) | diff) & HIGH
+}
+
+/// The high bit of each byte of `word` below `limit` (at most 0x80): the
+/// exact form, which the tests hold [`bytes_below_from_first`] to.
+#[cfg(test)]
+fn bytes_below(word: u64, limit: u8) -> u64 {
+    // A byte's low seven bits plus `0x80 - limit` reach the high bit when
+    // they are at least `limit`; a byte with its own high bit set is not below.
+    !(((word & LOW7) + splat(0x80u8.wrapping_sub(limit))) | word) & HIGH
+}
+
+/// [`bytes_equal`], exact up to the first byte that passes.
+#[inline]
+pub(crate) fn bytes_equal_from_first(word: u64, byte: u8) -> u64 {
+    let diff = word ^ splat(byte);
+    diff.wrapping_sub(splat(1)) & !diff & HIGH
+}
+
+/// [`bytes_below`], exact up to the first byte that passes.
+#[inline]
+pub(crate) fn bytes_below_from_first(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(splat(limit)) & !word & HIGH
+}
+
+/// The offset of the first byte a word test marked, if any.
+#[inline]
+pub(crate) fn first_marked(marked: u64) -> Option<usize> {
+    (marked != 0).then(|| (marked.trailing_zeros() / 8) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word_with(b: u8, place: usize, fill: u8) -> u64 {
+        let mut bytes = [fill; 8];
+        bytes[place] = b;
+        u64::from_le_bytes(bytes)
+    }
+
+    #[test]
+    fn each_byte_is_tested_alone() {
+        for place in 0..8 {
+            for b in 0..=255u8 {
+                for fill in [0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff] {
+                    let word = word_with(b, place, fill);
+                    for probe in [0x00, b'"', b'%', b'\\', 0x80, 0xff] {
+                        let expected = (0..8)
+                            .filter(|&i| word.to_le_bytes()[i] == probe)
+                            .fold(0u64, |m, i| m | 0x80 << (8 * i));
+                        assert_eq!(bytes_equal(word, probe), expected, "{word:#x} = {probe:#x}");
+                        assert_eq!(
+                            first_marked(bytes_equal_from_first(word, probe)),
+                            first_marked(expected),
+                            "{word:#x} = {probe:#x} from the first"
+                        );
+                    }
+                    for limit in [0x01, 0x20, 0x21, 0x7f, 0x80] {
+                        let expected = (0..8)
+                            .filter(|&i| word.to_le_bytes()[i] < limit)
+                            .fold(0u64, |m, i| m | 0x80 << (8 * i));
+                        assert_eq!(bytes_below(word, limit), expected, "{word:#x} < {limit:#x}");
+                        assert_eq!(
+                            first_marked(bytes_below_from_first(word, limit)),
+                            first_marked(expected),
+                            "{word:#x} < {limit:#x} from the first"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
