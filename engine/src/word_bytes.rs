@@ -59,6 +59,23 @@ mod tests {
         u64::from_le_bytes(bytes)
     }
 
+    /// The high bit of each lane of `word` whose byte passes, lane by lane.
+    fn lanes_where(word: u64, pass: impl Fn(u8) -> bool) -> u64 {
+        (0..8)
+            .filter(|&i| pass(word.to_le_bytes()[i]))
+            .fold(0u64, |m, i| m | 0x80 << (8 * i))
+    }
+
+    /// Holds a test's exact and from-the-first forms to `expected`.
+    fn check(exact: u64, from_first: u64, expected: u64, what: &str) {
+        assert_eq!(exact, expected, "{what}");
+        assert_eq!(
+            first_marked(from_first),
+            first_marked(expected),
+            "{what}, from the first"
+        );
+    }
+
     #[test]
     fn each_byte_is_tested_alone() {
         for place in 0..8 {
@@ -66,25 +83,19 @@ mod tests {
                 for fill in [0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff] {
                     let word = word_with(b, place, fill);
                     for probe in [0x00, b'"', b'%', b'\\', 0x80, 0xff] {
-                        let expected = (0..8)
-                            .filter(|&i| word.to_le_bytes()[i] == probe)
-                            .fold(0u64, |m, i| m | 0x80 << (8 * i));
-                        assert_eq!(bytes_equal(word, probe), expected, "{word:#x} = {probe:#x}");
-                        assert_eq!(
-                            first_marked(bytes_equal_from_first(word, probe)),
-                            first_marked(expected),
-                            "{word:#x} = {probe:#x} from the first"
+                        check(
+                            bytes_equal(word, probe),
+                            bytes_equal_from_first(word, probe),
+                            lanes_where(word, |x| x == probe),
+                            &format!("{word:#x} = {probe:#x}"),
                         );
                     }
                     for limit in [0x01, 0x20, 0x21, 0x7f, 0x80] {
-                        let expected = (0..8)
-                            .filter(|&i| word.to_le_bytes()[i] < limit)
-                            .fold(0u64, |m, i| m | 0x80 << (8 * i));
-                        assert_eq!(bytes_below(word, limit), expected, "{word:#x} < {limit:#x}");
-                        assert_eq!(
-                            first_marked(bytes_below_from_first(word, limit)),
-                            first_marked(expected),
-                            "{word:#x} < {limit:#x} from the first"
+                        check(
+                            bytes_below(word, limit),
+                            bytes_below_from_first(word, limit),
+                            lanes_where(word, |x| x < limit),
+                            &format!("{word:#x} < {limit:#x}"),
                         );
                     }
                 }
