@@ -106,8 +106,9 @@ fn breakout_in_contexts(input: &[u8], bare_shut: bool) -> Option<Detection> {
     })
 }
 
-/// Whether the bare context can be known, without lexing the input, to
-/// give no detection [`bare_breakout`] keeps: its fingerprint would not
+/// Whether the bare context can be known, from a byte search and the
+/// input's first token, to give no detection [`bare_breakout`] keeps: its
+/// fingerprint would not
 /// open with a value or a parenthesis, and neither of the two rules that
 /// count wherever they stand can hold.
 ///
