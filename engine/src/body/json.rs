@@ -243,21 +243,23 @@ impl JsonParser {
     fn emit(&mut self, sink: &mut dyn ValueSink) {
         let buf = std::mem::take(&mut self.buf);
         let over = std::mem::replace(&mut self.over, false);
-        self.report(sink, &buf, over);
+        self.report(sink, &buf, None, over);
         self.buf = buf;
         self.buf.clear();
     }
 
     /// Reports `text`, the key or value just read (`over`: cut to the
     /// limit), under its path.
-    fn report(&mut self, sink: &mut dyn ValueSink, text: &[u8], over: bool) {
+    /// `checked` is `text` as a `str` when the caller already knows it is
+    /// UTF-8 (a key lying whole in the chunk's valid part).
+    fn report(&mut self, sink: &mut dyn ValueSink, text: &[u8], checked: Option<&str>, over: bool) {
         let source = if self.str_is_key {
             let base_len = self.frames.last().map_or(0, |f| f.base_len);
             self.path.truncate(base_len);
             if base_len > 0 && self.path.len() < MAX_PATH_BYTES {
                 self.path.push('.');
             }
-            match std::str::from_utf8(text) {
+            match checked.map_or_else(|| std::str::from_utf8(text), Ok) {
                 Ok(key) => push_path(&mut self.path, key),
                 Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(text)),
             }
@@ -500,6 +502,10 @@ impl JsonParser {
 
 impl BodyParser for JsonParser {
     fn feed(&mut self, chunk: &[u8], sink: &mut dyn ValueSink) {
+        // The chunk's UTF-8 checked once, for the keys lying whole in it: a
+        // key's ends are quotes, so a key inside the valid part is UTF-8
+        // too, and costs a slice instead of a check of its own.
+        let valid = Utf8Part::of(chunk);
         let mut rest = chunk;
         while let Some(&byte) = rest.first() {
             match self.state {
@@ -513,7 +519,12 @@ impl BodyParser for JsonParser {
                         // chunk: reported from it, not copied.
                         let max = self.limits.max_value_bytes;
                         let text = plain.get(..max).unwrap_or(plain);
-                        self.report(sink, text, plain.len() > max);
+                        let checked = if self.str_is_key {
+                            valid.get(chunk.len() - rest.len(), text.len())
+                        } else {
+                            None
+                        };
+                        self.report(sink, text, checked, plain.len() > max);
                         self.after_string();
                         self.offset += run as u64 + 1;
                         rest = tail.get(1..).unwrap_or_default();
@@ -587,6 +598,39 @@ impl BodyParser for JsonParser {
         self.state = State::Dead;
         self.buf = Vec::new();
         self.frames = Vec::new();
+    }
+}
+
+/// The longest run of a chunk that is well-formed UTF-8, found with one
+/// check (a chunk may open or close inside a character).
+struct Utf8Part<'a> {
+    /// Where the run starts in the chunk.
+    start: usize,
+    text: &'a str,
+}
+
+impl<'a> Utf8Part<'a> {
+    fn of(chunk: &'a [u8]) -> Utf8Part<'a> {
+        // Past the continuation bytes of a character the last chunk began.
+        let start = chunk
+            .iter()
+            .take(3)
+            .take_while(|&&b| b & 0xC0 == 0x80)
+            .count();
+        let bytes = chunk.get(start..).unwrap_or_default();
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        };
+        Utf8Part { start, text }
+    }
+
+    /// The `len` bytes at `at` in the chunk, when they are whole characters
+    /// of the valid run.
+    fn get(&self, at: usize, len: usize) -> Option<&'a str> {
+        let from = at.checked_sub(self.start)?;
+        self.text.get(from..from.checked_add(len)?)
     }
 }
 
