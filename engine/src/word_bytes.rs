@@ -43,6 +43,27 @@ pub(crate) fn bytes_below_from_first(word: u64, limit: u8) -> u64 {
     word.wrapping_sub(splat(limit)) & !word & HIGH
 }
 
+/// Whether two `byte`s stand next to each other in `bytes` (`--`).
+pub(crate) fn holds_pair(bytes: &[u8], byte: u8) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    // The last byte of the previous word was `byte`.
+    let mut carried = false;
+    for chunk in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let marked = bytes_equal(u64::from_le_bytes(eight), byte);
+        if marked & (marked >> 8) != 0 || (carried && marked & 0x80 != 0) {
+            return true;
+        }
+        carried = marked >> 63 != 0;
+    }
+    words.remainder().iter().any(|&b| {
+        let pair = carried && b == byte;
+        carried = b == byte;
+        pair
+    })
+}
+
 /// The offset of the first byte a word test marked, if any.
 #[inline]
 pub(crate) fn first_marked(marked: u64) -> Option<usize> {
@@ -57,6 +78,23 @@ mod tests {
         let mut bytes = [fill; 8];
         bytes[place] = b;
         u64::from_le_bytes(bytes)
+    }
+
+    #[test]
+    fn pairs_are_found_in_every_place() {
+        for len in 0..=27 {
+            for i in 0..len {
+                for j in i..len {
+                    for fill in [b'a', b',', 0xad, 0xff] {
+                        let mut bytes = vec![fill; len];
+                        bytes[i] = b'-';
+                        bytes[j] = b'-';
+                        let expected = bytes.windows(2).any(|pair| pair == b"--");
+                        assert_eq!(holds_pair(&bytes, b'-'), expected, "{bytes:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// The high bit of each lane of `word` whose byte passes, lane by lane.
