@@ -56,25 +56,39 @@ pub fn detect_prechecked(input: &[u8]) -> Option<Detection> {
 /// is not reported: it reads as SQL, but nothing in it escapes a value. This
 /// is the paranoia-1 detector; [`detect`] is the stricter one.
 pub fn detect_breakout(input: &[u8]) -> Option<Detection> {
-    // The two exclusions, the cheaper first for the input's length.
-    let long = input.len() > LONG_INPUT;
-    if !long && !might_be_sql(input) {
-        return None;
-    }
-    let bare_shut = bare_cannot_break_out(input);
-    if bare_shut && !has_quote(input) {
-        return None;
-    }
-    if long && !might_be_sql(input) {
-        return None;
-    }
+    let bare_shut = breakout_screen(input, || might_be_sql(input))?;
     breakout_in_contexts(input, bare_shut)
 }
 
-/// Past this many bytes [`breakout_possible`] (a byte search and one
-/// token, a few hundred instructions) costs less than [`might_be_sql`]
-/// (about twelve a byte), and goes first.
-pub const LONG_INPUT: usize = 40;
+/// Whether [`detect_breakout`] could report on `input`, by its two cheap
+/// exclusions: `might_be_sql` (the caller's, which may be cached) and
+/// [`breakout_possible`].
+pub fn breakout_might_report(input: &[u8], might_be_sql: impl FnOnce() -> bool) -> bool {
+    breakout_screen(input, might_be_sql).is_some()
+}
+
+/// [`detect_breakout`]'s two exclusions, the cheaper first for the input's
+/// length: `None` when either rules a detection out, else whether the
+/// bare context is shut (see [`bare_cannot_break_out`]).
+fn breakout_screen(input: &[u8], might_be_sql: impl FnOnce() -> bool) -> Option<bool> {
+    // Past this many bytes the exclusion (a byte search and one token, a
+    // few hundred instructions) costs less than `might_be_sql` (about
+    // twelve a byte), and goes first.
+    const LONG_INPUT: usize = 40;
+    // `None` when nothing is left: no bare context, no quote to break out of.
+    let contexts = || {
+        let bare_shut = bare_cannot_break_out(input);
+        (!bare_shut || has_quote(input)).then_some(bare_shut)
+    };
+    if input.len() > LONG_INPUT {
+        let bare_shut = contexts()?;
+        might_be_sql().then_some(bare_shut)
+    } else if might_be_sql() {
+        contexts()
+    } else {
+        None
+    }
+}
 
 /// A cheap pre-check for [`detect_breakout`], beside [`might_be_sql`]:
 /// `false` only for inputs it reports nothing on, because the bare context

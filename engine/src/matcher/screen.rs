@@ -482,16 +482,10 @@ impl Screen {
                     bytes.intersects(&ByteSet::of(b":<="))
                         && crate::detect::xss::might_be_xss(value)
                 }
-                // The breakout detector's own exclusion too, the cheaper
-                // of the two first.
-                Detector::Sqli if value.len() > sqli::LONG_INPUT => {
-                    sqli::breakout_possible(value)
-                        && *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
-                }
-                Detector::Sqli => {
+                // The breakout detector's own exclusion too.
+                Detector::Sqli => sqli::breakout_might_report(value, || {
                     *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
-                        && sqli::breakout_possible(value)
-                }
+                }),
                 Detector::SqliAny => *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value)),
             };
             if open {
