@@ -14,6 +14,17 @@ pub(crate) const fn splat(b: u8) -> u64 {
     u64::from_le_bytes([b; 8])
 }
 
+/// An eight-byte chunk (of `chunks_exact(8)`) as a word, its first byte
+/// lowest; a shorter chunk is padded with zeros.
+#[inline]
+pub(crate) fn word_of(chunk: &[u8]) -> u64 {
+    let mut eight = [0u8; 8];
+    if let Some(slot) = eight.get_mut(..chunk.len()) {
+        slot.copy_from_slice(chunk);
+    }
+    u64::from_le_bytes(eight)
+}
+
 /// The high bit of each byte of `word` equal to `byte`.
 #[inline]
 pub(crate) fn bytes_equal(word: u64, byte: u8) -> u64 {
@@ -49,9 +60,7 @@ pub(crate) fn holds_pair(bytes: &[u8], byte: u8) -> bool {
     // The last byte of the previous word was `byte`.
     let mut carried = false;
     for chunk in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        let marked = bytes_equal(u64::from_le_bytes(eight), byte);
+        let marked = bytes_equal(word_of(chunk), byte);
         if marked & (marked >> 8) != 0 || (carried && marked & 0x80 != 0) {
             return true;
         }

@@ -5,11 +5,11 @@
 //! branches per byte. Here each eight-byte word is tested for all three at
 //! once (`crate::word_bytes`).
 
-use crate::word_bytes::{bytes_below_from_first, bytes_equal_from_first, first_marked};
+use crate::word_bytes::{bytes_below_from_first, bytes_equal_from_first, first_marked, word_of};
 
 /// Whether `b` ends a JSON string's plain run: the closing quote, an escape,
 /// or a control byte (malformed in a string).
-pub(crate) const fn is_string_stop(b: u8) -> bool {
+const fn is_string_stop(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
@@ -19,9 +19,7 @@ pub(crate) fn string_stop(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(eight);
+        let word = word_of(chunk);
         // Each test is exact up to its first mark, so the lowest of all is.
         let marked = bytes_below_from_first(word, 0x20)
             | bytes_equal_from_first(word, b'"')
