@@ -120,25 +120,32 @@ fn breakout_in_contexts(input: &[u8], bare_shut: bool) -> Option<Detection> {
     })
 }
 
-/// Whether the bare context can be known, from a byte search and the
+/// Whether the bare context can be known, from byte searches and the
 /// input's first token, to give no detection [`bare_breakout`] keeps: its
 /// fingerprint would not
 /// open with a value or a parenthesis, and neither of the two rules that
 /// count wherever they stand can hold.
 ///
-/// - `risky-call` needs a function (a word before `(`) or a system
-///   procedure's name, and every such name holds `_`
-///   (`keywords::tests::every_procedure_name_holds_an_underscore`);
+/// - `risky-call` needs a system procedure's name, and every such name
+///   holds `_` (`keywords::tests::every_procedure_name_holds_an_underscore`),
+///   or a risky function: a word the table calls risky, made a function by
+///   the `(` after it. Without `_` in the input that word is one of the few
+///   risky names without `_` (`sleep`, `benchmark`, …), and a word's text
+///   is input bytes, so with no `(`, or none of those names in the input,
+///   there is none;
 /// - `versioned` needs a `/*!` comment;
 /// - the fingerprint's first token is the first the lexer gives that is
 ///   neither a comment nor a sign (the fold drops those when nothing is
 ///   kept yet), and the fold turns no other class into a value or a
 ///   parenthesis (only a number glued to a word changes, into a word).
 ///
-/// Costs a byte search and one token, against lexing up to ten: most
-/// prose starts with a word and has no `(`, `/` or `_`.
+/// Costs byte searches and one token, against lexing up to ten: most
+/// prose starts with a word and has no `/` or `_`, and where it has a
+/// parenthesis (an aside, a list) no risky function's name.
 fn bare_cannot_break_out(input: &[u8]) -> bool {
-    if memchr::memchr3(b'(', b'/', b'_', input).is_some() {
+    if memchr::memchr3(b'(', b'/', b'_', input).is_some()
+        && (memchr::memchr2(b'/', b'_', input).is_some() || may_name_risky_call(input))
+    {
         return false;
     }
     let first = Lexer::new(input, Start::Bare)
@@ -149,6 +156,49 @@ fn bare_cannot_break_out(input: &[u8]) -> bool {
             token::Class::Num | token::Class::Var | token::Class::LParen | token::Class::RParen
         )
     })
+}
+
+/// Whether `input` holds, in any case, a risky function's name that has
+/// no `_` (see [`keywords::risky_names_without_underscore`]). A substring
+/// search: `asleep` answers yes too, and no word the lexer can make from
+/// the input is missed.
+fn may_name_risky_call(input: &[u8]) -> bool {
+    /// Inputs up to this long are lowercased on the stack and searched for
+    /// the lowercase names, which the searcher can do with a vector
+    /// prefilter; longer ones are searched case-insensitively, a byte at a
+    /// time (five times dearer on prose).
+    const LOWERED_BYTES: usize = 512;
+    struct Names {
+        lowercase: aho_corasick::AhoCorasick,
+        any_case: aho_corasick::AhoCorasick,
+    }
+    static NAMES: std::sync::LazyLock<Option<Names>> = std::sync::LazyLock::new(|| {
+        let names = || keywords::risky_names_without_underscore().map(<[u8]>::to_ascii_lowercase);
+        Some(Names {
+            // Leftmost-first: the kind the vector (Teddy) prefilter serves.
+            lowercase: aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(names())
+                .ok()?,
+            any_case: aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(names())
+                .ok()?,
+        })
+    });
+    // Without the searchers (they cannot fail to build) nothing is ruled out.
+    let Some(names) = NAMES.as_ref() else {
+        return true;
+    };
+    let mut lowered = [0u8; LOWERED_BYTES];
+    match lowered.get_mut(..input.len()) {
+        Some(lowered) => {
+            lowered.copy_from_slice(input);
+            lowered.make_ascii_lowercase();
+            names.lowercase.is_match(&*lowered)
+        }
+        None => names.any_case.is_match(input),
+    }
 }
 
 fn bare_breakout(fingerprint: &str) -> bool {
@@ -598,6 +648,13 @@ mod tests {
             "true",
             "sleep",
             "sleep(5)",
+            "BeNcHmArK",
+            "openrowset(",
+            "asleep",
+            "x.",
+            "#",
+            "\n",
+            "(1)",
             "xp_cmdshell",
             "sp_password",
             "/*!",
@@ -621,8 +678,11 @@ mod tests {
         ];
         inputs.extend(mixes(&words, 0xb4e, 50_000));
         let mut shut = 0;
+        let mut shut_with_paren = 0;
         for input in &inputs {
-            shut += usize::from(bare_cannot_break_out(input));
+            let bare_shut = bare_cannot_break_out(input);
+            shut += usize::from(bare_shut);
+            shut_with_paren += usize::from(bare_shut && input.contains(&b'('));
             let before = breakout_lexing_every_context(input);
             assert!(
                 breakout_possible(input) || before.is_none(),
@@ -644,12 +704,43 @@ mod tests {
                 );
             }
         }
-        // The shortcut is taken, and not for everything.
+        // The shortcut is taken, and not for everything; also where a
+        // parenthesis stands with no risky name.
         assert!(
             shut > inputs.len() / 10 && shut < inputs.len(),
             "{shut} of {}",
             inputs.len()
         );
+        assert!(shut_with_paren > inputs.len() / 100, "{shut_with_paren}");
+    }
+
+    #[test]
+    fn risky_names_are_found_in_any_case_short_or_long() {
+        let names: Vec<Vec<u8>> = keywords::risky_names_without_underscore()
+            .map(<[u8]>::to_vec)
+            .collect();
+        assert!(names.iter().any(|n| n == b"SLEEP"), "{names:?}");
+        let prose = |len: usize| "the museum opens at nine (see the map) ".repeat(len / 39 + 1);
+        for len in [0, 40, 500, 600, 5000] {
+            let plain = prose(len);
+            assert!(!may_name_risky_call(plain.as_bytes()), "{len}");
+            for name in &names {
+                // Every other letter uppercased, at the end of the prose.
+                let mixed: String = name
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| {
+                        char::from(if i % 2 == 0 {
+                            b.to_ascii_lowercase()
+                        } else {
+                            b
+                        })
+                    })
+                    .collect();
+                let input = format!("{plain}{mixed}(1)");
+                assert!(may_name_risky_call(input.as_bytes()), "{len} {mixed}");
+            }
+        }
     }
 
     #[test]

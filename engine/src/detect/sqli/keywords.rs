@@ -56,6 +56,17 @@ pub fn lookup(word: &[u8]) -> Option<Entry> {
         })
 }
 
+/// The names of risky functions and system procedures that hold no `_`:
+/// in an input without `_`, the only words that can make a `risky-call`.
+pub fn risky_names_without_underscore() -> impl Iterator<Item = &'static [u8]> {
+    TABLE
+        .iter()
+        .filter(|(name, entry)| {
+            matches!(entry.call, Call::Risky | Call::Procedure) && !name.contains(&b'_')
+        })
+        .map(|&(name, _)| name)
+}
+
 fn lookup_exact(word: &[u8]) -> Option<Entry> {
     if word.is_empty() || word.len() > MAX_WORD {
         return None;
