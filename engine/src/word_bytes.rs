@@ -54,21 +54,28 @@ pub(crate) fn bytes_below_from_first(word: u64, limit: u8) -> u64 {
     word.wrapping_sub(splat(limit)) & !word & HIGH
 }
 
-/// Whether two `byte`s stand next to each other in `bytes` (`--`).
-pub(crate) fn holds_pair(bytes: &[u8], byte: u8) -> bool {
+/// Whether `first` stands directly before `second` somewhere in `bytes`
+/// (`--`, ` /`), eight bytes at a time.
+pub(crate) fn holds_pair(bytes: &[u8], first: u8, second: u8) -> bool {
     let mut words = bytes.chunks_exact(8);
-    // The last byte of the previous word was `byte`.
+    // The last byte of the previous word was `first`.
     let mut carried = false;
     for chunk in &mut words {
-        let marked = bytes_equal(word_of(chunk), byte);
-        if marked & (marked >> 8) != 0 || (carried && marked & 0x80 != 0) {
+        let word = word_of(chunk);
+        let firsts = bytes_equal(word, first);
+        let seconds = if first == second {
+            firsts
+        } else {
+            bytes_equal(word, second)
+        };
+        if firsts & (seconds >> 8) != 0 || (carried && seconds & 0x80 != 0) {
             return true;
         }
-        carried = marked >> 63 != 0;
+        carried = firsts >> 63 != 0;
     }
     words.remainder().iter().any(|&b| {
-        let pair = carried && b == byte;
-        carried = b == byte;
+        let pair = carried && b == second;
+        carried = b == first;
         pair
     })
 }
@@ -91,15 +98,22 @@ mod tests {
 
     #[test]
     fn pairs_are_found_in_every_place() {
+        let pairs: [&[u8; 2]; 4] = [b"--", b" /", b"/ ", b"\xff\x00"];
         for len in 0..=27 {
             for i in 0..len {
-                for j in i..len {
-                    for fill in [b'a', b',', 0xad, 0xff] {
-                        let mut bytes = vec![fill; len];
-                        bytes[i] = b'-';
-                        bytes[j] = b'-';
-                        let expected = bytes.windows(2).any(|pair| pair == b"--");
-                        assert_eq!(holds_pair(&bytes, b'-'), expected, "{bytes:?}");
+                for j in 0..len {
+                    for fill in [b'a', b',', b' ', 0xad, 0xff] {
+                        for pair in pairs {
+                            let mut bytes = vec![fill; len];
+                            bytes[i] = pair[0];
+                            bytes[j] = pair[1];
+                            let expected = bytes.windows(2).any(|w| w == pair);
+                            assert_eq!(
+                                holds_pair(&bytes, pair[0], pair[1]),
+                                expected,
+                                "{pair:?} {bytes:?}"
+                            );
+                        }
                     }
                 }
             }

@@ -236,7 +236,7 @@ impl PlainScreen {
         }
         let loud = (self.double_dash
             && seen & DASH != 0
-            && crate::word_bytes::holds_pair(value, b'-'))
+            && crate::word_bytes::holds_pair(value, b'-', b'-'))
             || (self.invalid_utf8 && seen & HIGH != 0 && std::str::from_utf8(value).is_err())
             || (self.sql
                 && seen & AT != 0

@@ -164,10 +164,19 @@ impl Summary {
     /// Summarises `value` in one pass.
     pub fn of(value: &[u8]) -> Summary {
         let bytes = ByteSet::collect(value);
-        // The pairs only where their bytes occur (a SIMD search each).
+        // The pairs only where their bytes occur. On a short value eight
+        // bytes a step (a `memmem` search costs more to set up than to run
+        // there), on a longer one a vector search.
+        const SHORT_VALUE: usize = 64;
         let has = |b: u8| bytes.contains(b);
         let space = has(b' ');
-        let found = |pair: &[u8]| memchr::memmem::find(value, pair).is_some();
+        let found = |pair: &[u8; 2]| {
+            if value.len() <= SHORT_VALUE {
+                crate::word_bytes::holds_pair(value, pair[0], pair[1])
+            } else {
+                memchr::memmem::find(value, pair).is_some()
+            }
+        };
         Summary {
             bytes,
             double_space: space && found(b"  "),
@@ -264,6 +273,34 @@ mod tests {
                     matches!(t.apply(value), Cow::Borrowed(_)),
                     "{t:?} changed {:?} although the summary said it would not",
                     String::from_utf8_lossy(value)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_are_seen_in_short_and_long_values() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let alphabet = b" /(-a";
+        for len in 0..=100 {
+            for _ in 0..300 {
+                let value: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        alphabet[(state % 5) as usize]
+                    })
+                    .collect();
+                let has = |pair: &[u8]| value.windows(2).any(|w| w == pair);
+                let summary = Summary::of(&value);
+                let text = String::from_utf8_lossy(&value);
+                assert_eq!(summary.double_space, has(b"  "), "{text:?}");
+                assert_eq!(summary.double_dash, has(b"--"), "{text:?}");
+                assert_eq!(
+                    summary.space_before_slash_or_paren,
+                    has(b" /") || has(b" ("),
+                    "{text:?}"
                 );
             }
         }
