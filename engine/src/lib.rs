@@ -35,6 +35,8 @@ pub mod scope;
 pub mod session;
 pub mod signature;
 pub mod target;
+#[cfg(test)]
+mod test_bytes;
 pub mod transform;
 pub mod vectors;
 pub mod verdict;

@@ -902,18 +902,11 @@ mod tests {
 
     #[test]
     fn arbitrary_bytes_never_panic() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::test_bytes::Xorshift(0x2545_f491_4f6c_dd1d);
         let alphabet: &[u8] =
             b"'\"`[]()@$#-*/!;,.=<>|&+~ \n0123456789abcxyzSELECTunion\xa0\xff\x00";
         for len in 0..200 {
-            let input: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let input = random.bytes_over(alphabet, len);
             if let Some(d) = detect(&input) {
                 assert!(d.start <= d.end && d.end <= input.len());
             }

@@ -804,6 +804,7 @@ fn longest_piece(literal: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::each_piece;
+    use crate::test_bytes::Xorshift;
     use aho_corasick::{dfa::DFA, MatchKind};
 
     /// `each_piece` against a search by hand: every occurrence of every
@@ -818,19 +819,11 @@ mod tests {
             .prefilter(false)
             .build(pieces)
             .expect("pieces build");
-        let alphabet = b"aAbBcx";
-        let mut state = 0x5eed_u64;
+        let mut random = Xorshift(0x5eed);
         let mut checked = 0;
         for len in 0..=23 {
             for _ in 0..200 {
-                let haystack: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
-                    .collect();
+                let haystack = random.bytes_over(b"aAbBcx", len);
                 let mut found = Vec::new();
                 each_piece(&dfa, &haystack, |end, piece| found.push((end, piece)));
                 // Ends in order; within one end, any order.

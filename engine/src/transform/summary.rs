@@ -280,18 +280,10 @@ mod tests {
 
     #[test]
     fn pairs_are_seen_in_short_and_long_values() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let alphabet = b" /(-a";
+        let mut random = crate::test_bytes::Xorshift(0x2545_F491_4F6C_DD1D);
         for len in 0..=100 {
             for _ in 0..300 {
-                let value: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % 5) as usize]
-                    })
-                    .collect();
+                let value = random.bytes_over(b" /(-a", len);
                 let has = |pair: &[u8]| value.windows(2).any(|w| w == pair);
                 let summary = Summary::of(&value);
                 let text = String::from_utf8_lossy(&value);
