@@ -45,11 +45,13 @@ impl ChainTree {
         node
     }
 
-    /// Applies every node's transform to `value`, writing into `out`; `links`
-    /// is the caller's reusable buffer for the node aliases.
+    /// Applies every node's transform to `value` (of which `summary` is
+    /// the [`Summary`]), writing into `out`; `links` is the caller's
+    /// reusable buffer for the node aliases.
     pub(crate) fn apply<'a, 's>(
         &self,
         value: &'a [u8],
+        summary: &Summary,
         links: &'s mut Vec<Link>,
     ) -> Outputs<'a, 's> {
         let nodes = self.steps.len() + 1;
@@ -62,7 +64,6 @@ impl ChainTree {
         });
         // Which bytes the value holds: most transforms can be seen to leave
         // an ordinary value unchanged without being called.
-        let summary = Summary::of(value);
         for (i, &(parent, step)) in self.steps.iter().enumerate() {
             let node = (i + 1) as u16;
             let from = links.get(usize::from(parent)).copied().unwrap_or_default();
@@ -210,13 +211,13 @@ mod tests {
         let decoded = tree.insert(&chain(&[Transform::UrlDecodeMulti]));
         let lower = tree.insert(&chain(&[Transform::UrlDecodeMulti, Transform::Lowercase]));
         let mut links = Vec::new();
-        let out = tree.apply(b"Hello%20World", &mut links);
+        let out = tree.apply(b"Hello%20World", &Summary::of(b"Hello%20World"), &mut links);
         assert_eq!(out.bytes(decoded), b"Hello World");
         assert_eq!(out.bytes(lower), b"hello world");
         assert_eq!(out.folded(lower), out.folded(decoded));
         assert_ne!(out.folded(decoded), 0);
         drop(out);
-        let out = tree.apply(b"plain", &mut links);
+        let out = tree.apply(b"plain", &Summary::of(b"plain"), &mut links);
         assert_eq!(out.bytes(decoded), b"plain");
         assert_eq!(out.folded(decoded), 0);
         assert_eq!(out.folded(lower), 0);

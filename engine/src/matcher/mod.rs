@@ -25,7 +25,7 @@ use crate::detect::Detector;
 use crate::rule::{Category, Paranoia, RuleId, Severity, TargetSelector};
 use crate::signature::{Origin, Pattern, Signature};
 use crate::target::{Target, TargetClass};
-use crate::transform::summary::ByteSet;
+use crate::transform::summary::{ByteSet, Summary};
 use crate::transform::Chain;
 use literals::LiteralSet;
 use plain::Plain;
@@ -793,9 +793,11 @@ impl CompiledRules {
             );
             return;
         }
+        // One summary of the value for the screen and the chain tree.
+        let summary = Summary::of(value);
         if let Some(screen) = index.screen.as_ref().filter(|_| screened) {
             let mut quiet = std::mem::take(&mut scratch.quiet);
-            if screen.screen(&self.screen_pieces, value, paranoia, &mut quiet) {
+            if screen.screen(&self.screen_pieces, value, &summary, paranoia, &mut quiet) {
                 // A quiet value: only the screen's candidates, each on its
                 // own chain's output (the value itself, mostly).
                 self.confirm_quiet(index, &quiet, value, name, paranoia, true, skip, on_hit);
@@ -809,7 +811,7 @@ impl CompiledRules {
         // case-insensitive): for an ordinary value most chains change nothing,
         // and the chain tree knows which without comparing bytes.
         let mut links = std::mem::take(&mut scratch.links);
-        let outputs = index.chains.apply(value, &mut links);
+        let outputs = index.chains.apply(value, &summary, &mut links);
         // Exact bytes, for confirming; bytes equal ignoring ASCII case, for
         // the case-insensitive prefilter and residual regexes (never made
         // just for them).

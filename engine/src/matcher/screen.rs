@@ -462,14 +462,16 @@ impl Screen {
         )
     }
 
-    /// Screens `value` at `paranoia` with the shared `pieces`: `false` when
-    /// the value is not quiet (or the screen is off at that level) and the
-    /// full scan must run; otherwise `true`, with `candidates` holding every
-    /// pattern that could match the value (sorted, distinct; usually none).
+    /// Screens `value` (of which `summary` is the [`Summary`]) at
+    /// `paranoia` with the shared `pieces`: `false` when the value is not
+    /// quiet (or the screen is off at that level) and the full scan must
+    /// run; otherwise `true`, with `candidates` holding every pattern that
+    /// could match the value (sorted, distinct; usually none).
     pub(crate) fn screen(
         &self,
         pieces: &Pieces,
         value: &[u8],
+        summary: &Summary,
         paranoia: Paranoia,
         candidates: &mut Vec<Candidate>,
     ) -> bool {
@@ -477,8 +479,7 @@ impl Screen {
         if self.off_from.is_some_and(|off| paranoia >= off) {
             return false;
         }
-        let summary = Summary::of(value);
-        if !self.is_quiet(value, &summary) {
+        if !self.is_quiet(value, summary) {
             return false;
         }
         let bytes = output_bytes(summary.bytes());

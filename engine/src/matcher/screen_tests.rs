@@ -152,7 +152,13 @@ fn screened_scans_confirm_what_full_scans_confirm() {
                 matched += usize::from(!full.is_empty());
                 let mut candidates = Vec::new();
                 if screen.is_some_and(|s| {
-                    s.screen(&rules.screen_pieces, value, paranoia, &mut candidates)
+                    s.screen(
+                        &rules.screen_pieces,
+                        value,
+                        &crate::transform::summary::Summary::of(value),
+                        paranoia,
+                        &mut candidates,
+                    )
                 }) {
                     quiet += 1;
                 }
