@@ -48,7 +48,7 @@ const PLAIN: ByteSet = ByteSet::range(b'a', b'z')
     .union(ByteSet::range(b'A', b'Z'))
     .union(ByteSet::range(b'0', b'9'))
     .union(ByteSet::of(b" .,-_@+[]:?!"))
-    .union(ByteSet::range(0x80, 0xff));
+    .union(ByteSet::NON_ASCII);
 
 /// Byte classes of [`PlainScreen::bytes`].
 const LOUD: u8 = 1;

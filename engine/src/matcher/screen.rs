@@ -49,9 +49,6 @@ pub(crate) const SEPARATORS: ByteSet = ByteSet::of(b" \t\n\r\x0b\x0c\xa0,;(");
 
 /// Shortest literal piece worth looking for.
 const MIN_PIECE_LEN: usize = 2;
-/// The bytes past ASCII (a constant: `ByteSet::range` loops over its bytes
-/// when called at run time).
-const HIGH_BYTES: ByteSet = ByteSet::range(0x80, 0xff);
 /// A pattern of the class: its group and its position in the group.
 pub(crate) type Candidate = (u16, u32);
 
@@ -538,7 +535,7 @@ impl Screen {
             return false;
         }
         if self.folds_overlong
-            && bytes.intersects(&HIGH_BYTES)
+            && bytes.intersects(&ByteSet::NON_ASCII)
             && std::str::from_utf8(value).is_err()
         {
             return false;

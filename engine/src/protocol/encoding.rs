@@ -290,8 +290,7 @@ pub fn check_value(value: Value<'_>, state: &RequestState, sink: &mut dyn Sink) 
         bytes_checks(bytes, Some(&present), &value.target(), value.origin, sink);
     }
     // ASCII is valid UTF-8; `\`, `%` start the escapes looked for below.
-    const NON_ASCII: ByteSet = ByteSet::range(0x80, 0xff);
-    let non_ascii = present.intersects(&NON_ASCII);
+    let non_ascii = present.intersects(&ByteSet::NON_ASCII);
     let backslash = present.contains(b'\\');
     let form = value.origin == Origin::Form;
     let form_like = matches!(

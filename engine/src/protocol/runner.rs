@@ -150,14 +150,13 @@ fn report_pending(pending: Vec<head::Pending>, sink: &mut dyn Sink) {
 /// `checked_bytes_cover_the_checks` tests it.
 pub fn checked_bytes(source: TargetSource, paranoia: Paranoia) -> ByteSet {
     use TargetSource as S;
-    // Constants: `range` loops over its bytes when called at run time.
+    // A constant: `range` loops over its bytes when called at run time.
     const CONTROLS_AND_MARKUP: ByteSet = ByteSet::range(0, 0x1f).union(ByteSet::of(b"\x7f/<)"));
-    const HIGH: ByteSet = ByteSet::range(0x80, 0xff);
     let mut bytes = CONTROLS_AND_MARKUP;
     if matches!(source, S::JsonKey | S::JsonValue) {
         return bytes;
     }
-    bytes = bytes.union(ByteSet::of(b"\\%")).union(HIGH);
+    bytes = bytes.union(ByteSet::of(b"\\%")).union(ByteSet::NON_ASCII);
     let name = matches!(source, S::QueryArgName | S::BodyArgName);
     if name && paranoia.get() >= 3 {
         bytes = bytes.union(ByteSet::of(b"[]"));

@@ -10,6 +10,10 @@ use super::Transform;
 pub struct ByteSet([u64; 4]);
 
 impl ByteSet {
+    /// The bytes past ASCII, `0x80..=0xff` (a constant: `range` loops over
+    /// its bytes when called at run time).
+    pub const NON_ASCII: ByteSet = ByteSet::range(0x80, 0xff);
+
     /// The set of the given bytes.
     pub const fn of(bytes: &[u8]) -> ByteSet {
         let mut words = [0u64; 4];
