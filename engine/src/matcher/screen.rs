@@ -602,10 +602,22 @@ impl Screen {
             }
         }
         if sql {
+            // The SQL detectors' gates in [`Screen::screen`].
+            let mut sqli_gate: Option<bool> = None;
             for (entry, detector) in &self.detectors {
-                if entry.paranoia <= paranoia
-                    && matches!(detector, Detector::Sqli | Detector::SqliAny)
-                {
+                if entry.paranoia > paranoia {
+                    continue;
+                }
+                let open = match detector {
+                    Detector::Xss => false,
+                    Detector::Sqli => sqli::breakout_might_report(value, || {
+                        *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
+                    }),
+                    Detector::SqliAny => {
+                        *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
+                    }
+                };
+                if open {
                     candidates.push(entry.at);
                 }
             }
