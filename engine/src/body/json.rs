@@ -398,9 +398,10 @@ impl JsonParser {
 
     /// Takes the commonest structure after a key or value at once rather
     /// than a byte at a time through [`JsonParser::step`]: a key's `:`
-    /// (with a string value's opening quote right after it), and in an
-    /// object a value's `,` with the next key's opening quote. Returns what
-    /// is left of `rest`; anything else is left to `step`.
+    /// (with a string value's opening quote right after it), and a value's
+    /// `,` with the opening quote of the next key (in an object) or string
+    /// (in an array). Returns what is left of `rest`; anything else is
+    /// left to `step`.
     fn common_structure<'c>(&mut self, rest: &'c [u8]) -> &'c [u8] {
         match (self.state, rest) {
             (State::Colon, [b':', b'"', tail @ ..]) => {
@@ -414,10 +415,18 @@ impl JsonParser {
                 self.offset += 1;
                 tail
             }
-            (State::AfterValue, [b',', b'"', tail @ ..])
-                if matches!(self.frames.last(), Some(Frame { index: None, .. })) =>
-            {
-                self.str_is_key = true;
+            (State::AfterValue, [b',', b'"', tail @ ..]) => {
+                match self.frames.last_mut() {
+                    Some(Frame {
+                        index: Some(index), ..
+                    }) => {
+                        // The next string of an array.
+                        *index += 1;
+                        self.set_element_path();
+                        self.str_is_key = false;
+                    }
+                    _ => self.str_is_key = true,
+                }
                 self.state = State::Str;
                 self.offset += 2;
                 tail
