@@ -491,11 +491,9 @@ impl Screen {
                     bytes.intersects(&ByteSet::of(b":<="))
                         && crate::detect::xss::might_be_xss(value)
                 }
-                // The breakout detector's own exclusion too.
-                Detector::Sqli => sqli::breakout_might_report(value, || {
-                    *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
-                }),
-                Detector::SqliAny => *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value)),
+                Detector::Sqli | Detector::SqliAny => {
+                    sql_gate_opens(*detector, value, &mut sqli_gate)
+                }
             };
             if open {
                 candidates.push(entry.at);
@@ -602,22 +600,10 @@ impl Screen {
             }
         }
         if sql {
-            // The SQL detectors' gates in [`Screen::screen`].
+            // The SQL detectors' gates, as in [`Screen::screen`].
             let mut sqli_gate: Option<bool> = None;
             for (entry, detector) in &self.detectors {
-                if entry.paranoia > paranoia {
-                    continue;
-                }
-                let open = match detector {
-                    Detector::Xss => false,
-                    Detector::Sqli => sqli::breakout_might_report(value, || {
-                        *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
-                    }),
-                    Detector::SqliAny => {
-                        *sqli_gate.get_or_insert_with(|| sqli::might_be_sql(value))
-                    }
-                };
-                if open {
+                if entry.paranoia <= paranoia && sql_gate_opens(*detector, value, &mut sqli_gate) {
                     candidates.push(entry.at);
                 }
             }
@@ -719,6 +705,20 @@ impl Screen {
     #[cfg(test)]
     pub(crate) fn quiet_bytes(&self) -> ByteSet {
         self.quiet_bytes
+    }
+}
+
+/// Whether the SQL detector `detector` could report on `value` (`false`
+/// for any other detector): the breakout detector's own exclusion, then
+/// the pre-check `might_be_sql`, whose answer `gate` keeps for the value's
+/// other SQL detector.
+fn sql_gate_opens(detector: Detector, value: &[u8], gate: &mut Option<bool>) -> bool {
+    match detector {
+        Detector::Sqli => sqli::breakout_might_report(value, || {
+            *gate.get_or_insert_with(|| sqli::might_be_sql(value))
+        }),
+        Detector::SqliAny => *gate.get_or_insert_with(|| sqli::might_be_sql(value)),
+        Detector::Xss => false,
     }
 }
 
