@@ -208,6 +208,7 @@ impl Inspector {
             fired_url_check: false,
             plain: None,
             quiet_memo: QuietMemo::default(),
+            last_quiet: false,
             host_header: head
                 .host()
                 .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -347,6 +348,9 @@ struct State {
     plain: Option<Arc<PlainScreen>>,
     /// Short values the plain screen passed over in this request.
     quiet_memo: QuietMemo,
+    /// Whether the plain screen (or its memo) passed the last body value
+    /// over (for `ValueSink::json_key`).
+    last_quiet: bool,
     /// The Host header as sent (with its port), for the off-site URL check.
     host_header: String,
     /// What the built-in protocol checks remember about this request, and
@@ -681,6 +685,8 @@ impl State {
 static PLAIN_QUIET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[cfg(test)]
+mod known_key_tests;
+#[cfg(test)]
 mod plain_screen_tests;
 
 /// The protocol checks' per-request state with the settings they run under.
@@ -688,6 +694,11 @@ mod plain_screen_tests;
 struct ProtocolRun {
     state: protocol::RequestState,
     settings: Arc<ProtocolSettings>,
+}
+
+/// Whether `name` holds a `[` (which no session parameter's name does).
+fn name_holds_bracket(name: &str) -> bool {
+    memchr::memchr(b'[', name.as_bytes()).is_some()
 }
 
 fn is_arg(source: TargetSource) -> bool {
@@ -824,10 +835,23 @@ impl ValueSink for State {
         if outcome != PlainOutcome::Scan {
             PLAIN_QUIET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+        self.last_quiet = outcome == PlainOutcome::Quiet;
         self.take_value(source, name, value, outcome);
         // Candidates the scan did not take (a cached value, a stopped
         // request) must not reach the next value's scan.
         self.scratch.clear_preset();
+    }
+
+    /// A quiet key does nothing in [`State::take_value`] (a key is not an
+    /// argument; only the pending session check reads keys' names, and
+    /// never a name holding `[`), and the plain screen's verdict on it
+    /// depends on its bytes alone (`quiet_memo`; the protocol checks read
+    /// no JSON key's name, `protocol::name_is_checked`). So a repeat of a
+    /// quiet key changes nothing when no session check is pending (none
+    /// ever is again) or its name, like this one's, holds a `[`.
+    fn json_key(&mut self, name: &str, key: &[u8]) -> bool {
+        self.value(TargetSource::JsonKey, name, key);
+        self.last_quiet && (self.session_off_site.is_none() || name_holds_bracket(name))
     }
 
     fn wants_values(&self) -> bool {

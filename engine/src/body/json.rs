@@ -8,6 +8,11 @@
 //! - Paths: `user.name`, `user.tags[2]`, `[0].id` under a root array, `` (empty) for
 //!   a root scalar. Keys are inserted as they are (lossy UTF-8, no quoting); a path is
 //!   cut at 256 bytes.
+//! - Keys go to [`ValueSink::json_key`]. A key the sink answers `true` for is kept by
+//!   its place (where its object stands, its order among the object's keys, and
+//!   whether its path holds a `[`; `known_keys`), and the same key in the same place later in the body (the
+//!   next element of an array of like objects) is not reported again; its path is
+//!   kept as usual.
 //! - Strict RFC 8259 syntax. Any syntax error (bad escape, lone surrogate, control
 //!   character in a string, leading zero, trailing comma, bytes after the top value
 //!   other than whitespace) is [`BodyIssue::Malformed`] with the offset of the
@@ -19,6 +24,7 @@
 //! - Memory: one key or value (`max_value_bytes`), one path, one frame per open container.
 
 use super::bounded::{describe, is_ws, push_bounded, push_path, MAX_PATH_BYTES};
+use super::known_keys::KnownKeys;
 use super::{BodyIssue, BodyLimits, BodyParser, ValueSink};
 use crate::target::TargetSource;
 
@@ -28,6 +34,12 @@ struct Frame {
     index: Option<u64>,
     /// Length of `path` that is this container's own path.
     base_len: usize,
+    /// Keys of this object read so far.
+    keys: u32,
+    /// Where this container stands: from its parent's place and the key
+    /// it is the value of, or the parent array's place for every element
+    /// (`known_keys`).
+    place: u32,
 }
 
 /// Where in the number grammar we are (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
@@ -121,6 +133,8 @@ pub struct JsonParser {
     str_is_key: bool,
     /// Offset of the byte being processed.
     offset: u64,
+    /// Keys the sink needs to see only once, by place.
+    known_keys: KnownKeys,
 }
 
 impl JsonParser {
@@ -134,6 +148,7 @@ impl JsonParser {
             over: false,
             str_is_key: false,
             offset: 0,
+            known_keys: KnownKeys::default(),
         }
     }
 
@@ -215,9 +230,21 @@ impl JsonParser {
             self.state = State::Dead;
             return;
         }
+        let place = match self.frames.last() {
+            None => 1,
+            // Every element of an array has the same place.
+            Some(Frame {
+                index: Some(_),
+                place,
+                ..
+            }) => place.wrapping_mul(31).wrapping_add(0x5bd1_e995),
+            Some(parent) => parent.place.wrapping_mul(31).wrapping_add(parent.keys),
+        };
         self.frames.push(Frame {
             index,
             base_len: self.path.len(),
+            keys: 0,
+            place,
         });
         self.state = if index.is_some() {
             State::ArrayFirst
@@ -253,8 +280,19 @@ impl JsonParser {
     /// `checked` is `text` as a `str` when the caller already knows it is
     /// UTF-8 (a key lying whole in the chunk's valid part).
     fn report(&mut self, sink: &mut dyn ValueSink, text: &[u8], checked: Option<&str>, over: bool) {
-        let source = if self.str_is_key {
-            let base_len = self.frames.last().map_or(0, |f| f.base_len);
+        // A key's place: its object's place and its order among the
+        // object's keys, and whether its path holds a `[`.
+        let place = if self.str_is_key {
+            let (base_len, place) = match self.frames.last_mut() {
+                Some(frame) => {
+                    frame.keys = frame.keys.saturating_add(1);
+                    (
+                        frame.base_len,
+                        frame.place.wrapping_mul(31).wrapping_add(frame.keys),
+                    )
+                }
+                None => (0, 0),
+            };
             self.path.truncate(base_len);
             if base_len > 0 && self.path.len() < MAX_PATH_BYTES {
                 self.path.push('.');
@@ -263,16 +301,28 @@ impl JsonParser {
                 Ok(key) => push_path(&mut self.path, key),
                 Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(text)),
             }
-            TargetSource::JsonKey
+            // Whether the path holds a `[` is part of the place (the
+            // sink's answer may rest on it).
+            let bracket = memchr::memchr(b'[', self.path.as_bytes()).is_some();
+            Some(place << 1 | u32::from(bracket))
         } else {
-            TargetSource::JsonValue
+            None
         };
         if over {
             sink.issue(BodyIssue::ValueTruncated {
                 name: self.path.clone(),
             });
         }
-        sink.value(source, &self.path, text);
+        match place {
+            Some(place) => {
+                if over {
+                    sink.json_key(&self.path, text);
+                } else if !self.known_keys.holds(place, text) && sink.json_key(&self.path, text) {
+                    self.known_keys.keep(place, text);
+                }
+            }
+            None => sink.value(TargetSource::JsonValue, &self.path, text),
+        }
     }
 
     fn end_string(&mut self, sink: &mut dyn ValueSink) {
@@ -699,5 +749,102 @@ fn hex_value(byte: u8) -> Option<u8> {
         b'a'..=b'f' => Some(byte - b'a' + 10),
         b'A'..=b'F' => Some(byte - b'A' + 10),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod known_key_tests {
+    use super::*;
+
+    /// Records what it is told; needs every key once but `loud`.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Vec<(TargetSource, String, Vec<u8>)>,
+        truncated: usize,
+    }
+
+    impl ValueSink for Recorder {
+        fn value(&mut self, source: TargetSource, name: &str, value: &[u8]) {
+            self.seen.push((source, name.to_string(), value.to_vec()));
+        }
+        fn issue(&mut self, issue: BodyIssue) {
+            assert!(
+                matches!(issue, BodyIssue::ValueTruncated { .. }),
+                "{issue:?}"
+            );
+            self.truncated += 1;
+        }
+        fn json_key(&mut self, name: &str, key: &[u8]) -> bool {
+            self.value(TargetSource::JsonKey, name, key);
+            key != b"loud"
+        }
+    }
+
+    fn parse(body: &[u8], limits: BodyLimits, split: &[usize]) -> Recorder {
+        let mut parser = JsonParser::new(limits);
+        let mut sink = Recorder::default();
+        let mut from = 0;
+        for &at in split.iter().chain([&body.len()]) {
+            parser.feed(body.get(from..at).unwrap_or_default(), &mut sink);
+            from = at;
+        }
+        parser.finish(&mut sink);
+        sink
+    }
+
+    fn keys(sink: &Recorder) -> Vec<&str> {
+        sink.seen
+            .iter()
+            .filter(|(source, _, _)| *source == TargetSource::JsonKey)
+            .map(|(_, name, _)| name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_key_the_sink_needs_once_is_reported_once_in_its_place() {
+        let body = br#"[{"a":1,"b":{"c":2}},{"a":3,"b":{"c":4}},{"b":5,"a":6},{"a":7,"loud":8},{"a":9,"loud":10},{"x":{"c":11}}]"#;
+        let whole = parse(body, BodyLimits::default(), &[]);
+        assert_eq!(
+            keys(&whole),
+            [
+                "[0].a", "[0].b", "[0].b.c", // then [1] is all known
+                "[2].b", "[2].a", // each in the other's place
+                "[3].a", "[3].loud", // `a` back in its first place; `loud` never kept
+                "[4].loud", // `a` known again
+                "[5].x", "[5].x.c", // `c` under another key is another place
+            ]
+        );
+        let values: Vec<&str> = whole
+            .seen
+            .iter()
+            .filter(|(source, _, _)| *source == TargetSource::JsonValue)
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                "[0].a", "[0].b.c", "[1].a", "[1].b.c", "[2].b", "[2].a", "[3].a", "[3].loud",
+                "[4].a", "[4].loud", "[5].x.c"
+            ]
+        );
+        // The same at every chunking.
+        for at in 0..=body.len() {
+            let split = parse(body, BodyLimits::default(), &[at]);
+            assert_eq!(split.seen, whole.seen, "split at {at}");
+        }
+        let bytes: Vec<usize> = (1..body.len()).collect();
+        assert_eq!(parse(body, BodyLimits::default(), &bytes).seen, whole.seen);
+    }
+
+    #[test]
+    fn a_cut_key_is_reported_every_time() {
+        let body = br#"[{"abcdef":1},{"abcdef":2},{"abcdef":3}]"#;
+        let limits = BodyLimits {
+            max_value_bytes: 3,
+            ..BodyLimits::default()
+        };
+        let sink = parse(body, limits, &[]);
+        assert_eq!(keys(&sink), ["[0].abc", "[1].abc", "[2].abc"]);
+        assert_eq!(sink.truncated, 3);
     }
 }

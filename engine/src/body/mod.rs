@@ -14,6 +14,7 @@ use crate::target::TargetSource;
 
 mod bounded;
 pub mod json;
+mod known_keys;
 pub mod multipart;
 pub mod raw;
 mod stops;
@@ -63,6 +64,17 @@ pub trait ValueSink {
     /// A completed value. `name` is the value's display name (field name, JSON path,
     /// XML path); `value` is the decoded value, at most `max_value_bytes` long.
     fn value(&mut self, source: TargetSource, name: &str, value: &[u8]);
+    /// A JSON object key, like [`ValueSink::value`] with
+    /// [`TargetSource::JsonKey`]. Returns `true` when a later key in this
+    /// body with exactly these bytes, and a name that holds a `[` exactly
+    /// when this one's does, would change nothing for the sink (it passed
+    /// this one over and keeps no state for it): the JSON parser may then
+    /// leave such repeats unreported. The default reports the key and
+    /// returns `false`, so every key is reported.
+    fn json_key(&mut self, name: &str, key: &[u8]) -> bool {
+        self.value(TargetSource::JsonKey, name, key);
+        false
+    }
     /// A problem with the body.
     fn issue(&mut self, issue: BodyIssue);
     /// `false` once every further value would be ignored (past the argument
