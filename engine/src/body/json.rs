@@ -10,7 +10,7 @@
 //!   cut at 256 bytes.
 //! - Keys go to [`ValueSink::json_key`]. A key the sink answers `true` for is kept by
 //!   its place (where its object stands, its order among the object's keys, and
-//!   whether its path holds a `[`; `known_keys`), and the same key in the same place later in the body (the
+//!   whether the object's path holds a `[`; `known_keys`), and the same key in the same place later in the body (the
 //!   next element of an array of like objects) is not reported again; its path is
 //!   kept as usual.
 //! - Strict RFC 8259 syntax. Any syntax error (bad escape, lone surrogate, control
@@ -40,6 +40,8 @@ struct Frame {
     /// it is the value of, or the parent array's place for every element
     /// (`known_keys`).
     place: u32,
+    /// Whether this container's own path holds a `[`.
+    bracket: bool,
 }
 
 /// Where in the number grammar we are (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
@@ -230,6 +232,19 @@ impl JsonParser {
             self.state = State::Dead;
             return;
         }
+        // The parent's path with what was added for this container (its
+        // key or its index).
+        let bracket = match self.frames.last() {
+            Some(parent) => {
+                parent.bracket
+                    || self
+                        .path
+                        .as_bytes()
+                        .get(parent.base_len..)
+                        .is_some_and(|added| added.contains(&b'['))
+            }
+            None => self.path.as_bytes().contains(&b'['),
+        };
         let place = match self.frames.last() {
             None => 1,
             // Every element of an array has the same place.
@@ -245,6 +260,7 @@ impl JsonParser {
             base_len: self.path.len(),
             keys: 0,
             place,
+            bracket,
         });
         self.state = if index.is_some() {
             State::ArrayFirst
@@ -281,15 +297,15 @@ impl JsonParser {
     /// UTF-8 (a key lying whole in the chunk's valid part).
     fn report(&mut self, sink: &mut dyn ValueSink, text: &[u8], checked: Option<&str>, over: bool) {
         // A key's place: its object's place and its order among the
-        // object's keys, and whether its path holds a `[`.
-        let place = if self.str_is_key {
+        // object's keys, and whether its object's path holds a `[` (the
+        // sink's answer may rest on whether the key's name does: so does
+        // the key's own text, compared in full, unless the path was cut).
+        let key_place = if self.str_is_key {
             let (base_len, place) = match self.frames.last_mut() {
                 Some(frame) => {
                     frame.keys = frame.keys.saturating_add(1);
-                    (
-                        frame.base_len,
-                        frame.place.wrapping_mul(31).wrapping_add(frame.keys),
-                    )
+                    let place = frame.place.wrapping_mul(31).wrapping_add(frame.keys);
+                    (frame.base_len, place << 1 | u32::from(frame.bracket))
                 }
                 None => (0, 0),
             };
@@ -301,10 +317,8 @@ impl JsonParser {
                 Ok(key) => push_path(&mut self.path, key),
                 Err(_) => push_path(&mut self.path, &String::from_utf8_lossy(text)),
             }
-            // Whether the path holds a `[` is part of the place (the
-            // sink's answer may rest on it).
-            let bracket = memchr::memchr(b'[', self.path.as_bytes()).is_some();
-            Some(place << 1 | u32::from(bracket))
+            let cut = self.path.len() >= MAX_PATH_BYTES;
+            Some((!cut && !over).then_some(place))
         } else {
             None
         };
@@ -313,13 +327,15 @@ impl JsonParser {
                 name: self.path.clone(),
             });
         }
-        match place {
-            Some(place) => {
-                if over {
-                    sink.json_key(&self.path, text);
-                } else if !self.known_keys.holds(place, text) && sink.json_key(&self.path, text) {
+        match key_place {
+            Some(Some(place)) => {
+                if !self.known_keys.holds(place, text) && sink.json_key(&self.path, text) {
                     self.known_keys.keep(place, text);
                 }
+            }
+            // A cut key or path: reported every time.
+            Some(None) => {
+                sink.json_key(&self.path, text);
             }
             None => sink.value(TargetSource::JsonValue, &self.path, text),
         }

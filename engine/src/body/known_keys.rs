@@ -41,6 +41,42 @@ fn slot_of(place: u32) -> usize {
     (place.wrapping_mul(0x9e37_79b9) >> 24) as usize & (SLOTS - 1)
 }
 
+/// Whether `a` and `b`, of the same length, hold the same bytes: a few
+/// word comparisons (overlapping at the end) rather than a call to `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(bytes: &[u8], at: usize) -> u64 {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    fn half(bytes: &[u8], at: usize) -> u32 {
+        bytes
+            .get(at..at + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        a == b
+    }
+}
+
 impl KnownKeys {
     /// Whether `key` is the key kept for `place`.
     #[inline]
@@ -49,7 +85,10 @@ impl KnownKeys {
         self.slots.get(slot_of(place)).is_some_and(|slot| {
             slot.place == place
                 && usize::from(slot.len) == key.len()
-                && slot.bytes.get(..key.len()) == Some(key)
+                && slot
+                    .bytes
+                    .get(..key.len())
+                    .is_some_and(|kept| same_bytes(kept, key))
         })
     }
 
@@ -107,6 +146,21 @@ mod tests {
         known.keep(7, b"uuid");
         assert!(known.holds(7, b"uuid"));
         assert!(!known.holds(7, b"id"));
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..=text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{len} at {at}");
+            }
+        }
+        assert!(!same_bytes(b"ab", b"abc"));
     }
 
     #[test]
