@@ -10,9 +10,10 @@
 //!   cut at 256 bytes.
 //! - Keys go to [`ValueSink::json_key`]. A key the sink answers `true` for is kept by
 //!   its place (where its object stands, its order among the object's keys, and
-//!   whether the object's path holds a `[`; `known_keys`), and the same key in the same place later in the body (the
-//!   next element of an array of like objects) is not reported again; its path is
-//!   kept as usual.
+//!   whether the object's path holds a `[`; `known_keys`), and the same key in the
+//!   same place later in the body (the next element of an array of like objects) is
+//!   not reported again; its path is kept as usual. A key cut to `max_value_bytes`,
+//!   or whose path reached the limit, is reported every time.
 //! - Strict RFC 8259 syntax. Any syntax error (bad escape, lone surrogate, control
 //!   character in a string, leading zero, trailing comma, bytes after the top value
 //!   other than whitespace) is [`BodyIssue::Malformed`] with the offset of the
@@ -21,7 +22,8 @@
 //!   partial string or number it stopped in. An empty or all-whitespace body is fine.
 //! - A key or value longer than `max_value_bytes` is cut to that many (unescaped)
 //!   bytes and reported [`BodyIssue::ValueTruncated`] just before it is emitted.
-//! - Memory: one key or value (`max_value_bytes`), one path, one frame per open container.
+//! - Memory: one key or value (`max_value_bytes`), one path, one frame per open container,
+//!   and the known keys' table (8 KiB, on the first key kept).
 
 use super::bounded::{describe, is_ws, push_bounded, push_path, MAX_PATH_BYTES};
 use super::known_keys::KnownKeys;
