@@ -234,28 +234,21 @@ impl JsonParser {
             self.state = State::Dead;
             return;
         }
-        // The parent's path with what was added for this container (its
-        // key or its index).
-        let bracket = match self.frames.last() {
+        // The place: every element of an array has the array's; an
+        // object's value has its parent's and its key's. The `[`: the
+        // parent's, or in what its path gained for this container (its key
+        // or its index).
+        let (place, bracket) = match self.frames.last() {
+            None => (1, self.path.as_bytes().contains(&b'[')),
             Some(parent) => {
-                parent.bracket
-                    || self
-                        .path
-                        .as_bytes()
-                        .get(parent.base_len..)
-                        .is_some_and(|added| added.contains(&b'['))
+                let place = match parent.index {
+                    Some(_) => parent.place.wrapping_mul(31).wrapping_add(0x5bd1_e995),
+                    None => parent.place.wrapping_mul(31).wrapping_add(parent.keys),
+                };
+                let added = self.path.as_bytes().get(parent.base_len..);
+                let bracket = parent.bracket || added.is_some_and(|added| added.contains(&b'['));
+                (place, bracket)
             }
-            None => self.path.as_bytes().contains(&b'['),
-        };
-        let place = match self.frames.last() {
-            None => 1,
-            // Every element of an array has the same place.
-            Some(Frame {
-                index: Some(_),
-                place,
-                ..
-            }) => place.wrapping_mul(31).wrapping_add(0x5bd1_e995),
-            Some(parent) => parent.place.wrapping_mul(31).wrapping_add(parent.keys),
         };
         self.frames.push(Frame {
             index,
